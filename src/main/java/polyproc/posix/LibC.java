@@ -1,0 +1,326 @@
+package polyproc.posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Every C function polyproc calls, declared once (Linux, glibc, through the FFM API).
+ *
+ * <p>Calls return the raw C result; those that report failure through {@code errno} capture it,
+ * and {@link #check} turns a failure into a {@link PosixException}. Struct sizes and constants are
+ * those of Linux on x86_64 and aarch64, the platforms polyproc supports.
+ */
+public final class LibC {
+    private LibC() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    // <fcntl.h>, <signal.h>, <sys/wait.h>, <poll.h>, <spawn.h> (glibc)
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+    public static final int P_PIDFD = 3;
+    public static final int WNOHANG = 1;
+    public static final int WEXITED = 4;
+    public static final int WNOWAIT = 0x01000000;
+    public static final int CLD_EXITED = 1;
+    public static final int CLD_KILLED = 2;
+    public static final int CLD_DUMPED = 3;
+    public static final short POLLIN = 1;
+    public static final short POLLHUP = 0x10;
+    public static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    public static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int ESRCH = 3;
+    public static final int EPIPE = 32;
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    private static final long SYS_PIDFD_OPEN = 434;
+
+    /** Opaque glibc types, allocated with room to spare (glibc: 80, 336 and 128 bytes). */
+    public static final long SPAWN_FILE_ACTIONS_SIZE = 256;
+    public static final long SPAWNATTR_SIZE = 512;
+    public static final long SIGSET_SIZE = 128;
+    /** siginfo_t is 128 bytes; si_code at 8, si_pid at 16, si_status at 24. */
+    public static final long SIGINFO_SIZE = 128;
+    public static final long SIGINFO_CODE = 8;
+    public static final long SIGINFO_PID = 16;
+    public static final long SIGINFO_STATUS = 24;
+
+    private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, fd, options);
+    }
+
+    private static final MethodHandle POSIX_SPAWN = fn("posix_spawn",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle FA_INIT = fn("posix_spawn_file_actions_init",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FA_DESTROY = fn("posix_spawn_file_actions_destroy",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FA_ADDDUP2 = fn("posix_spawn_file_actions_adddup2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FA_ADDCHDIR = fn("posix_spawn_file_actions_addchdir_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle FA_ADDCLOSEFROM = fn("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle ATTR_INIT = fn("posix_spawnattr_init",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_DESTROY = fn("posix_spawnattr_destroy",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_SETFLAGS = fn("posix_spawnattr_setflags",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private static final MethodHandle ATTR_SETSIGMASK = fn("posix_spawnattr_setsigmask",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle ATTR_SETSIGDEFAULT = fn("posix_spawnattr_setsigdefault",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGEMPTYSET = fn("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGFILLSET = fn("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle PIPE2 = fn("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCALL3 = fn("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCALL5 = fn("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final MethodHandle WAITID = fn("waitid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle POLL = fn("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle READ = fn("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle WRITE = fn("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle CLOSE = fn("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle FCNTL = fn("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle GETPID = fn("getpid", FunctionDescriptor.of(JAVA_INT));
+
+    /** The result of a call that sets errno: the C return value and errno right after it. */
+    public record Result(long value, int errno) {
+        public boolean failed() {
+            return value == -1;
+        }
+    }
+
+    /** Turns a failed call into an exception naming the call. */
+    public static long check(String call, Result r) {
+        if (r.failed()) {
+            throw new PosixException(call, r.errno());
+        }
+        return r.value();
+    }
+
+    /** For functions that return an error number instead of setting errno (posix_spawn*). */
+    public static void checkErr(String call, int err) {
+        if (err != 0) {
+            throw new PosixException(call, err);
+        }
+    }
+
+    private static Result withErrno(Arena arena, ErrnoCall call) {
+        MemorySegment state = arena.allocate(CALL_STATE);
+        try {
+            long value = call.invoke(state);
+            return new Result(value, (int) ERRNO.get(state, 0L));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @FunctionalInterface
+    private interface ErrnoCall {
+        long invoke(MemorySegment state) throws Throwable;
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    private static int call(MethodHandle h, Object... args) {
+        try {
+            return (int) h.invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- posix_spawn and its helpers (return an error number) ----
+
+    public static int posixSpawn(MemorySegment pid, MemorySegment path, MemorySegment fileActions,
+                                 MemorySegment attr, MemorySegment argv, MemorySegment envp) {
+        return call(POSIX_SPAWN, pid, path, fileActions, attr, argv, envp);
+    }
+
+    public static int fileActionsInit(MemorySegment fa) { return call(FA_INIT, fa); }
+    public static int fileActionsDestroy(MemorySegment fa) { return call(FA_DESTROY, fa); }
+    public static int fileActionsAddDup2(MemorySegment fa, int fd, int newFd) { return call(FA_ADDDUP2, fa, fd, newFd); }
+    public static int fileActionsAddChdir(MemorySegment fa, MemorySegment path) { return call(FA_ADDCHDIR, fa, path); }
+    public static int fileActionsAddCloseFrom(MemorySegment fa, int lowFd) { return call(FA_ADDCLOSEFROM, fa, lowFd); }
+    public static int spawnAttrInit(MemorySegment attr) { return call(ATTR_INIT, attr); }
+    public static int spawnAttrDestroy(MemorySegment attr) { return call(ATTR_DESTROY, attr); }
+    public static int spawnAttrSetFlags(MemorySegment attr, short flags) { return call(ATTR_SETFLAGS, attr, flags); }
+    public static int spawnAttrSetSigMask(MemorySegment attr, MemorySegment set) { return call(ATTR_SETSIGMASK, attr, set); }
+    public static int spawnAttrSetSigDefault(MemorySegment attr, MemorySegment set) { return call(ATTR_SETSIGDEFAULT, attr, set); }
+    public static int sigEmptySet(MemorySegment set) { return call(SIGEMPTYSET, set); }
+    public static int sigFillSet(MemorySegment set) { return call(SIGFILLSET, set); }
+
+    // ---- calls that set errno ----
+
+    /** pipe2(O_CLOEXEC): returns {read end, write end}. */
+    public static int[] pipe() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            check("pipe2", withErrno(arena, s -> (int) PIPE2.invokeExact(s, fds, O_CLOEXEC)));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    /** pidfd_open(2): a descriptor that refers to the process and becomes readable when it ends. */
+    public static int pidfdOpen(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) check("pidfd_open",
+                    withErrno(arena, s -> (long) SYSCALL3.invokeExact(s, SYS_PIDFD_OPEN, pid, 0)));
+        }
+    }
+
+    /** pidfd_send_signal(2): signals exactly the process the descriptor refers to (no pid reuse race). */
+    public static Result pidfdSendSignal(int pidfd, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            return withErrno(arena, s -> (long) SYSCALL5.invokeExact(s, SYS_PIDFD_SEND_SIGNAL, pidfd, signal,
+                    MemorySegment.NULL, 0));
+        }
+    }
+
+    public static Result waitid(int idType, int id, MemorySegment info, int options) {
+        try (Arena arena = Arena.ofConfined()) {
+            return withErrno(arena, s -> (int) WAITID.invokeExact(s, idType, id, info, options));
+        }
+    }
+
+    /** poll(2) on one descriptor: returns the revents, 0 on time-out. */
+    public static short pollOne(int fd, short events, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pfd = arena.allocate(8, 4);
+            while (true) {
+                pfd.set(JAVA_INT, 0, fd);
+                pfd.set(JAVA_SHORT, 4, events);
+                pfd.set(JAVA_SHORT, 6, (short) 0);
+                Result r = withErrno(arena, s -> (int) POLL.invokeExact(s, pfd, 1L, timeoutMillis));
+                if (r.failed() && r.errno() == EINTR) {
+                    continue;
+                }
+                check("poll", r);
+                return r.value() == 0 ? 0 : pfd.get(JAVA_SHORT, 6);
+            }
+        }
+    }
+
+    public static Result read(int fd, MemorySegment buf, long count) {
+        try (Arena arena = Arena.ofConfined()) {
+            return withErrno(arena, s -> (long) READ.invokeExact(s, fd, buf, count));
+        }
+    }
+
+    public static Result write(int fd, MemorySegment buf, long count) {
+        try (Arena arena = Arena.ofConfined()) {
+            return withErrno(arena, s -> (long) WRITE.invokeExact(s, fd, buf, count));
+        }
+    }
+
+    public static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            withErrno(arena, s -> (int) CLOSE.invokeExact(s, fd));
+        }
+    }
+
+    /** A duplicate of fd, close-on-exec, numbered at least minFd. */
+    public static int dupCloexec(int fd, int minFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) check("fcntl(F_DUPFD_CLOEXEC)",
+                    withErrno(arena, s -> (int) FCNTL.invokeExact(s, fd, F_DUPFD_CLOEXEC, minFd)));
+        }
+    }
+
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Writes all of data to fd, retrying on EINTR; false if the reader is gone (EPIPE). */
+    public static boolean writeFully(int fd, byte[] data) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(data.length == 0 ? 1 : data.length);
+            MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
+            long off = 0;
+            while (off < data.length) {
+                Result r = write(fd, buf.asSlice(off), data.length - off);
+                if (r.failed()) {
+                    if (r.errno() == EINTR) {
+                        continue;
+                    }
+                    if (r.errno() == EPIPE) {
+                        return false;
+                    }
+                    check("write", r);
+                }
+                off += r.value();
+            }
+            return true;
+        }
+    }
+
+    /** Reads exactly n bytes from fd; throws on end of file. */
+    public static byte[] readFully(int fd, int n) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(n, 1));
+            long off = 0;
+            while (off < n) {
+                Result r = read(fd, buf.asSlice(off), n - off);
+                if (r.failed()) {
+                    if (r.errno() == EINTR) {
+                        continue;
+                    }
+                    check("read", r);
+                }
+                if (r.value() == 0) {
+                    throw new PosixException("read: end of file after " + off + " of " + n + " bytes", 0);
+                }
+                off += r.value();
+            }
+            return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+}

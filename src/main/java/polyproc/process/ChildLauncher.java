@@ -1,0 +1,137 @@
+package polyproc.process;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import polyproc.posix.LibC;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Starts a child process with posix_spawn through the FFM API.
+ *
+ * <p>Why not {@code ProcessBuilder}: it passes the child no descriptor but 0, 1 and 2, reports
+ * death by signal N as 128+N, and reaps the child in a JDK thread. A child here needs more: its
+ * bootstrap pipe (the pickled Process, and the parent-liveness signal) and the descriptors of the
+ * Connections it was handed, at fixed numbers; the raw wait status; and a pidfd for its sentinel.
+ * posix_spawn with file actions does all of that in one call, with no fork of the JVM's address
+ * space (glibc uses clone(CLONE_VM|CLONE_VFORK)). The spawn itself costs well under a millisecond;
+ * the child JVM's boot (seconds) dominates every start, so nothing here is worth optimising.
+ *
+ * <p>Descriptor layout in the child: 3 is the read end of the bootstrap pipe, 4, 5, ... are the
+ * descriptors passed in {@code passFds}, in order; everything above is closed (closefrom), so no
+ * descriptor the JVM happened to leave inheritable leaks into the child.
+ */
+public final class ChildLauncher {
+    /** The descriptor at which a child finds its bootstrap pipe. */
+    public static final int BOOTSTRAP_FD = 3;
+
+    /** Below this size the payload fits the pipe buffer and is written without a thread. */
+    private static final int PIPE_BUFFER = 60 * 1024;
+
+    // Signals a parent may ignore (SIG_IGN survives exec); the child starts with their defaults.
+    private static final int[] SIGNALS_TO_DEFAULT = {1, 2, 3, 13, 15, 25}; // HUP INT QUIT PIPE TERM XFSZ
+
+    private ChildLauncher() {}
+
+    /**
+     * Spawns {@code argv} with environment {@code env} in directory {@code cwd}, writes
+     * {@code bootstrap} to its descriptor 3, and hands it {@code passFds} as 4, 5, ...
+     */
+    public static ChildProcess spawn(List<String> argv, List<String> env, String cwd, int[] passFds,
+                                     byte[] bootstrap) {
+        int[] boot = LibC.pipe();
+        int pid;
+        try (Arena arena = Arena.ofConfined()) {
+            int[] fds = new int[passFds.length + 1];
+            fds[0] = boot[0];
+            System.arraycopy(passFds, 0, fds, 1, passFds.length);
+
+            MemorySegment actions = arena.allocate(LibC.SPAWN_FILE_ACTIONS_SIZE, 16);
+            LibC.checkErr("posix_spawn_file_actions_init", LibC.fileActionsInit(actions));
+            MemorySegment attr = arena.allocate(LibC.SPAWNATTR_SIZE, 16);
+            LibC.checkErr("posix_spawnattr_init", LibC.spawnAttrInit(attr));
+            try {
+                addDescriptorLayout(actions, fds);
+                if (cwd != null) {
+                    LibC.checkErr("posix_spawn_file_actions_addchdir_np",
+                            LibC.fileActionsAddChdir(actions, arena.allocateFrom(cwd)));
+                }
+                MemorySegment emptySet = arena.allocate(LibC.SIGSET_SIZE, 8);
+                LibC.sigEmptySet(emptySet);
+                MemorySegment defaults = arena.allocate(LibC.SIGSET_SIZE, 8);
+                LibC.sigEmptySet(defaults);
+                for (int sig : SIGNALS_TO_DEFAULT) {
+                    sigAdd(defaults, sig);
+                }
+                LibC.checkErr("posix_spawnattr_setsigmask", LibC.spawnAttrSetSigMask(attr, emptySet));
+                LibC.checkErr("posix_spawnattr_setsigdefault", LibC.spawnAttrSetSigDefault(attr, defaults));
+                LibC.checkErr("posix_spawnattr_setflags", LibC.spawnAttrSetFlags(attr,
+                        (short) (LibC.POSIX_SPAWN_SETSIGDEF | LibC.POSIX_SPAWN_SETSIGMASK)));
+
+                MemorySegment pidOut = arena.allocate(JAVA_INT);
+                int err = LibC.posixSpawn(pidOut, arena.allocateFrom(argv.get(0)), actions, attr,
+                        cStrings(arena, argv), cStrings(arena, env));
+                LibC.checkErr("posix_spawn " + argv.get(0), err);
+                pid = pidOut.get(JAVA_INT, 0);
+            } finally {
+                LibC.fileActionsDestroy(actions);
+                LibC.spawnAttrDestroy(attr);
+            }
+        } catch (RuntimeException e) {
+            LibC.close(boot[1]);
+            throw e;
+        } finally {
+            LibC.close(boot[0]);
+        }
+        // Nobody reaps the child before this line (only ChildProcess does), so the pid is still ours.
+        int pidfd = LibC.pidfdOpen(pid);
+        ChildProcess child = new ChildProcess(pid, pidfd, boot[1]);
+        if (bootstrap.length <= PIPE_BUFFER) {
+            LibC.writeFully(boot[1], bootstrap);
+        } else {
+            // The child reads only once its JVM is up (seconds): do not hold start() that long.
+            Thread.ofPlatform().daemon().name("polyproc-bootstrap-" + pid)
+                    .start(() -> LibC.writeFully(boot[1], bootstrap));
+        }
+        return child;
+    }
+
+    /**
+     * dup2 every fds[i] to 3+i. The sources are first moved above every number involved, so no
+     * dup2 overwrites a source that a later one still needs.
+     */
+    private static void addDescriptorLayout(MemorySegment actions, int[] fds) {
+        int high = BOOTSTRAP_FD + fds.length;
+        for (int fd : fds) {
+            high = Math.max(high, fd + 1);
+        }
+        for (int i = 0; i < fds.length; i++) {
+            LibC.checkErr("posix_spawn_file_actions_adddup2", LibC.fileActionsAddDup2(actions, fds[i], high + i));
+        }
+        for (int i = 0; i < fds.length; i++) {
+            LibC.checkErr("posix_spawn_file_actions_adddup2",
+                    LibC.fileActionsAddDup2(actions, high + i, BOOTSTRAP_FD + i));
+        }
+        LibC.checkErr("posix_spawn_file_actions_addclosefrom_np",
+                LibC.fileActionsAddCloseFrom(actions, BOOTSTRAP_FD + fds.length));
+    }
+
+    /** sigaddset for Linux's sigset_t: a bit array of unsigned longs, signal n at bit n-1. */
+    private static void sigAdd(MemorySegment set, int sig) {
+        long index = (sig - 1) / 64;
+        long word = set.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, index);
+        set.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, index, word | (1L << ((sig - 1) % 64)));
+    }
+
+    private static MemorySegment cStrings(Arena arena, List<String> strings) {
+        MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1);
+        for (int i = 0; i < strings.size(); i++) {
+            array.setAtIndex(ADDRESS, i, arena.allocateFrom(strings.get(i)));
+        }
+        array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        return array;
+    }
+}

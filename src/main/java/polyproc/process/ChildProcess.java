@@ -1,0 +1,127 @@
+package polyproc.process;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+
+import org.graalvm.polyglot.HostAccess;
+
+import polyproc.posix.LibC;
+import polyproc.posix.PosixException;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * A child process started by {@link ChildLauncher}, watched through a pidfd.
+ *
+ * <p>Exit status: Java's {@code Process} reports death by signal N as 128+N, the same number as
+ * {@code exit(128+N)}. We launch with posix_spawn, so no JDK reaper touches the child, and read
+ * the raw status with {@code waitid(P_PIDFD)}: exit(n) gives n, death by signal N gives -N,
+ * exactly as CPython's {@code Popen.returncode}.
+ *
+ * <p>Reaping: one daemon thread per child waits with {@code WNOWAIT} (the child stays a zombie)
+ * and then reaps through {@link #poll()}, which callers may also use at any time; the status is
+ * recorded once under this object's lock. Only that thread closes the pidfd, after the child is
+ * reaped, so no call ever sees a recycled descriptor number.
+ */
+public final class ChildProcess {
+    private final int pid;
+    private final int pidfd;
+    private final int bootstrapWriteFd;
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private Integer returnCode; // guarded by this
+    private boolean pidfdClosed; // guarded by this
+
+    ChildProcess(int pid, int pidfd, int bootstrapWriteFd) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.bootstrapWriteFd = bootstrapWriteFd;
+        Thread.ofPlatform().daemon().name("polyproc-reaper-" + pid).stackSize(128 * 1024)
+                .start(this::reap);
+    }
+
+    /** The operating-system pid of the child. */
+    @HostAccess.Export
+    public int pid() {
+        return pid;
+    }
+
+    /** The return code as CPython reports it (n for exit(n), -N for signal N), or null while running. */
+    @HostAccess.Export
+    public synchronized Integer poll() {
+        if (returnCode == null && !pidfdClosed) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
+                LibC.Result r = LibC.waitid(LibC.P_PIDFD, pidfd, info, LibC.WEXITED | LibC.WNOHANG);
+                if (!r.failed() && info.get(JAVA_INT, LibC.SIGINFO_PID) != 0) {
+                    setReturnCode(decode(info));
+                } else if (r.failed() && r.errno() != LibC.EINTR) {
+                    throw new PosixException("waitid", r.errno());
+                }
+            }
+        }
+        return returnCode;
+    }
+
+    /** Completes with the return code when the child has ended and been reaped. */
+    public CompletableFuture<Integer> onExit() {
+        return exit;
+    }
+
+    /**
+     * A new descriptor, owned by the caller, that becomes readable when the child ends: what
+     * CPython calls the process {@code sentinel}.
+     */
+    @HostAccess.Export
+    public synchronized int newSentinel() {
+        if (pidfdClosed) {
+            // Already reaped: any descriptor that is readable now will do; an empty pipe whose
+            // writer is closed reads as end-of-file at once.
+            int[] p = LibC.pipe();
+            LibC.close(p[1]);
+            return p[0];
+        }
+        return LibC.dupCloexec(pidfd, 3);
+    }
+
+    /** Sends signal sig; false if the child has already ended. */
+    @HostAccess.Export
+    public synchronized boolean signal(int sig) {
+        if (returnCode != null || pidfdClosed) {
+            return false;
+        }
+        LibC.Result r = LibC.pidfdSendSignal(pidfd, sig);
+        if (r.failed() && r.errno() != LibC.ESRCH) {
+            throw new PosixException("pidfd_send_signal", r.errno());
+        }
+        return !r.failed();
+    }
+
+    private void reap() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
+            LibC.Result r;
+            do {
+                r = LibC.waitid(LibC.P_PIDFD, pidfd, info, LibC.WEXITED | LibC.WNOWAIT);
+            } while (r.failed() && r.errno() == LibC.EINTR);
+        }
+        synchronized (this) {
+            poll();
+            pidfdClosed = true;
+            LibC.close(pidfd);
+        }
+        // The child's end of the bootstrap pipe is its parent-liveness signal; it is gone now.
+        LibC.close(bootstrapWriteFd);
+        exit.complete(returnCode);
+    }
+
+    private void setReturnCode(int code) {
+        returnCode = code;
+    }
+
+    private static int decode(MemorySegment info) {
+        int code = info.get(JAVA_INT, LibC.SIGINFO_CODE);
+        int status = info.get(JAVA_INT, LibC.SIGINFO_STATUS);
+        return code == LibC.CLD_EXITED ? status : -status;
+    }
+}
