@@ -124,6 +124,9 @@ public final class Main {
         o.put("python.Executable", launcher);
         o.put("python.PythonPath", Path.of(System.getProperty("polyproc.home", "."), "python").toString());
         o.put("python.ForceImportSite", "true");
+        // Embedded GraalPy defaults to -B; caching bytecode as python3 does halves the import
+        // time of multiprocessing and its dependencies (2.4 s to ~1 s here).
+        o.put("python.DontWriteBytecodeFlag", "false");
         o.put("python.AlwaysRunExcepthook", "true");
         o.put("engine.WarnInterpreterOnly", "false");
         // GraalPy warns on every start that the native backend is "not fully supported when
