@@ -1,0 +1,67 @@
+"""Exit codes and output of children, as CPython reports them (run by ScriptsIT)."""
+import multiprocessing as mp
+import os
+import sys
+import time
+
+
+def returns():
+    pass
+
+
+def exits(n):
+    sys.exit(n)
+
+
+def os_exits(n):
+    os._exit(n)
+
+
+def raises():
+    raise ValueError('boom from child')
+
+
+def exits_with_text():
+    sys.exit('text for stderr')
+
+
+def sleeps():
+    time.sleep(100)
+
+
+def spins():
+    while True:
+        pass
+
+
+def writes_unflushed():
+    # Neither stream is flushed before the process ends: each line must still arrive once.
+    sys.stdout.write('child-stdout-line\n')
+    sys.stderr.write('child-stderr-line\n')
+
+
+if __name__ == '__main__':
+    cases = [('return', returns, (), 0), ('sys.exit(7)', exits, (7,), 7), ('os._exit(5)', os_exits, (5,), 5),
+             ('exception', raises, (), 1), ('sys.exit(text)', exits_with_text, (), 1),
+             ('unflushed', writes_unflushed, (), 0)]
+    procs = [(name, mp.Process(target=f, args=a), want) for name, f, a, want in cases]
+    sleeper = mp.Process(target=sleeps)
+    spinner = mp.Process(target=spins)
+    for _, p, _ in procs:
+        p.start()
+    sleeper.start()
+    spinner.start()
+    failed = False
+    for name, p, want in procs:
+        p.join()
+        print('exitcode', name, p.exitcode, flush=True)
+        failed |= p.exitcode != want
+    time.sleep(1)  # the spinner is in its loop, the sleeper in its sleep
+    for name, p, sig in [('terminate', sleeper, -15), ('kill', spinner, -9)]:
+        t = time.monotonic()
+        getattr(p, name)()
+        p.join()
+        took = time.monotonic() - t
+        print(name, p.exitcode, 'in %.3f s' % took, flush=True)
+        failed |= p.exitcode != sig or took >= 1.0
+    print('FAILED' if failed else 'ALL OK', flush=True)

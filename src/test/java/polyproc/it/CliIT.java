@@ -1,0 +1,74 @@
+package polyproc.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bin/polyproc runs Python the way python3 does. */
+class CliIT {
+    @Test
+    void scriptGetsArgvMainNameAndExitStatus(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("s.py");
+        Files.writeString(script, """
+                import sys
+                print(__name__, sys.argv[1:], sys.path[0] == '%s')
+                print('JIT' if 'Interpreted' not in sys.version else 'INTERPRETED')
+                sys.exit(int(sys.argv[1]))
+                """.formatted(dir.toRealPath().toString()));
+        Polyproc.Result r = Polyproc.run(script.toString(), "3", "x y");
+        assertEquals(3, r.exitCode(), r.toString());
+        assertEquals("__main__ ['3', 'x y'] True\nJIT\n", r.out(), r.toString());
+    }
+
+    @Test
+    void uncaughtExceptionExitsOneWithTraceback() throws Exception {
+        Polyproc.Result r = Polyproc.run("-c", "import sys\nsys.stdout.write('before\\n')\nraise KeyError('k')");
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals("before\n", r.out());
+        assertTrue(r.err().contains("Traceback (most recent call last):") && r.err().contains("KeyError: 'k'"),
+                r.toString());
+    }
+
+    @Test
+    void missingScriptExitsTwo() throws Exception {
+        Polyproc.Result r = Polyproc.run("/nonexistent/script.py");
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("can't open file '/nonexistent/script.py': [Errno 2] No such file or directory"),
+                r.toString());
+    }
+
+    @Test
+    void versionHelpAndBadOption() throws Exception {
+        Polyproc.Result v = Polyproc.run("--version");
+        assertEquals(0, v.exitCode());
+        assertTrue(v.out().contains("3.12.8"), v.toString());
+        Polyproc.Result h = Polyproc.run("-h");
+        assertEquals(0, h.exitCode());
+        assertTrue(h.out().startsWith("usage: polyproc"), h.toString());
+        Polyproc.Result bad = Polyproc.run("-Z");
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("Unknown option: -Z"), bad.toString());
+    }
+
+    @Test
+    void moduleStdinAndSysExecutable() throws Exception {
+        // -m runs a module as __main__; sys.executable is a command that runs Python the same way.
+        Polyproc.Result m = Polyproc.run("print('stdin', __name__)\n", Map.of(), "-m", "json.tool", "--help");
+        assertEquals(0, m.exitCode(), m.toString());
+        assertTrue(m.out().contains("usage:") && m.out().contains("json.tool"), m.toString());
+        Polyproc.Result s = Polyproc.run("import subprocess, sys\n"
+                + "assert sys.executable.endswith('polyproc'), sys.executable\n"
+                + "r = subprocess.run([sys.executable, '-c', 'import sys; print(sys.argv)', 'a'], capture_output=True, text=True)\n"
+                + "print(r.returncode, r.stdout.strip())\n", Map.of(), "-");
+        assertEquals(0, s.exitCode(), s.toString());
+        assertEquals("0 ['-c', 'a']\n", s.out(), s.toString());
+        assertFalse(s.err().contains("WARNING"), s.toString());
+    }
+}

@@ -1,0 +1,80 @@
+package polyproc.it;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** No child outlives its program: not after a normal exit, not after SIGKILL. */
+class OrphanIT {
+    private static List<Long> readPids(BufferedReader out, int count, String until) throws Exception {
+        List<Long> pids = new ArrayList<>();
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("pid ")) {
+                pids.add(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+            if (pids.size() == count && (until == null || line.equals(until))) {
+                return pids;
+            }
+            if (until != null && line.equals(until)) {
+                break;
+            }
+        }
+        throw new AssertionError("expected " + count + " pids, got " + pids);
+    }
+
+    private static void assertAllGone(List<Long> pids, long withinMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMillis);
+        for (long pid : pids) {
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                if (System.nanoTime() > deadline) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    throw new AssertionError("process " + pid + " outlived its parent by " + withinMillis + " ms");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
+    void childrenAndGrandchildrenExitWhenTheParentIsKilled() throws Exception {
+        Process parent = Polyproc.builder(List.of(Polyproc.script("orphans.py").toString()))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
+            List<Long> pids = readPids(out, 3, null); // daemon, child, grandchild
+            for (long pid : pids) {
+                assertTrue(ProcessHandle.of(pid).isPresent(), "child " + pid + " runs");
+            }
+            parent.destroyForcibly(); // SIGKILL: nothing in the parent can clean up
+            assertTrue(parent.waitFor(10, TimeUnit.SECONDS));
+            assertAllGone(pids, 2000);
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
+    void daemonicChildIsTerminatedAtExit() throws Exception {
+        Process parent = Polyproc.builder(List.of(Polyproc.script("orphans.py").toString(), "exit"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
+            List<Long> pids = readPids(out, 1, "READY");
+            assertEquals("daemon exitcode at exit -15", out.readLine());
+            assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, parent.exitValue());
+            assertAllGone(pids, 1000);
+            assertFalse(ProcessHandle.of(pids.get(0)).isPresent());
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package polyproc.it;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Python scripts that check multiprocessing.Process behaviour from the inside, run through the launcher. */
+class ScriptsIT {
+    @Test
+    void processApi() throws Exception {
+        Polyproc.Result r = Polyproc.run(Polyproc.script("process_api.py").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ALL OK"), r.toString());
+    }
+
+    @Test
+    void exitCodesAndOutput() throws Exception {
+        Polyproc.Result r = Polyproc.run(Polyproc.script("exit_codes.py").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ALL OK"), r.toString());
+        // Output a child never flushed arrives, once; so do a traceback and a sys.exit text.
+        assertEquals(1, r.count(r.out(), "child-stdout-line"), r.toString());
+        assertEquals(1, r.count(r.err(), "child-stderr-line"), r.toString());
+        assertEquals(1, r.count(r.err(), "ValueError: boom from child"), r.toString());
+        assertTrue(r.err().contains("Traceback (most recent call last):"), r.toString());
+        assertEquals(1, r.count(r.err(), "text for stderr"), r.toString());
+    }
+}

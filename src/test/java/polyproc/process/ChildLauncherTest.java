@@ -1,0 +1,88 @@
+package polyproc.process;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import polyproc.posix.LibC;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** posix_spawn, the descriptor layout, the raw wait status and the pidfd sentinel, on /bin/sh. */
+class ChildLauncherTest {
+    private static ChildProcess sh(String script, int[] fds, String cwd, byte[] bootstrap) {
+        return ChildLauncher.spawn(List.of("/bin/sh", "-c", script), List.of("GREETING=hello", "PATH=/usr/bin:/bin"),
+                cwd, fds, bootstrap);
+    }
+
+    private static int exitOf(ChildProcess p) throws Exception {
+        return p.onExit().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void exitStatusIsReportedAsIs() throws Exception {
+        assertEquals(0, exitOf(sh("exit 0", new int[0], null, new byte[0])));
+        assertEquals(143, exitOf(sh("exit 143", new int[0], null, new byte[0])));
+    }
+
+    @Test
+    void deathBySignalIsNegative() throws Exception {
+        ChildProcess p = sh("sleep 30", new int[0], null, new byte[0]);
+        assertNull(p.poll());
+        assertTrue(p.signal(LibC.SIGTERM));
+        assertEquals(-15, exitOf(p));
+        assertEquals(-15, p.poll());
+        assertFalse(p.signal(LibC.SIGKILL), "no signal after the end");
+        ChildProcess k = sh("kill -9 $$", new int[0], null, new byte[0]);
+        assertEquals(-9, exitOf(k));
+    }
+
+    @Test
+    void sentinelBecomesReadableWhenTheChildEnds() throws Exception {
+        ChildProcess p = sh("sleep 0.3", new int[0], null, new byte[0]);
+        int sentinel = p.newSentinel();
+        try {
+            assertEquals(0, LibC.pollOne(sentinel, LibC.POLLIN, 50), "readable while running");
+            assertTrue((LibC.pollOne(sentinel, LibC.POLLIN, 5000) & LibC.POLLIN) != 0);
+            assertEquals(0, exitOf(p));
+        } finally {
+            LibC.close(sentinel);
+        }
+        int late = p.newSentinel();
+        // select(), what multiprocessing.connection.wait uses, reports a hang-up as readable.
+        assertTrue((LibC.pollOne(late, LibC.POLLIN, 0) & (LibC.POLLIN | LibC.POLLHUP)) != 0, "ready after reaping");
+        LibC.close(late);
+    }
+
+    @Test
+    void bootstrapPipeIsDescriptorThreeAndPassedDescriptorsFollow(@TempDir Path dir) throws Exception {
+        int[] pipe = LibC.pipe();
+        byte[] big = new byte[200_000]; // larger than a pipe buffer: written by a thread
+        big[big.length - 1] = 'Z';
+        // The parent keeps the pipe open while the child lives (its liveness signal): read a count, not to EOF.
+        ChildProcess p = sh("head -c " + big.length + " <&3 | wc -c > out.txt; echo \"$GREETING\" >&4; ls /proc/self/fd | sort -n | tr '\\n' ' ' > fds.txt",
+                new int[] {pipe[1]}, dir.toString(), big);
+        assertEquals(0, exitOf(p));
+        LibC.close(pipe[1]);
+        assertEquals("hello\n", new String(LibC.readFully(pipe[0], 6)));
+        LibC.close(pipe[0]);
+        assertEquals(String.valueOf(big.length), Files.readString(dir.resolve("out.txt")).trim());
+        // 0-2, the bootstrap pipe (3), the passed descriptor (4), and ls's own directory handle.
+        String fds = Files.readString(dir.resolve("fds.txt")).trim();
+        assertTrue(fds.matches("0 1 2 3 4( \\d+)?"), fds);
+    }
+
+    @Test
+    void missingProgramFailsInSpawn() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(polyproc.posix.PosixException.class,
+                () -> ChildLauncher.spawn(List.of("/nonexistent/program"), List.of(), null, new int[0], new byte[0]));
+        assertTrue(e.getMessage().contains("/nonexistent/program"));
+    }
+}
