@@ -27,6 +27,12 @@ def report_identity(expected_ppid):
     assert os.getcwd() == os.environ['EXPECT_CWD'], os.getcwd()
     assert os.environ.get('POLYPROC_TEST_VAR') == 'from-parent'
     assert sys.path[-1] == '/nonexistent/added-by-parent'
+    # Same GraalPy, same interpreter options, same JVM options plus the children's own.
+    assert 'Interpreted' not in sys.version, sys.version
+    assert sys.warnoptions == ['ignore::DeprecationWarning'], sys.warnoptions
+    import java
+    max_heap = java.type('java.lang.Runtime').getRuntime().maxMemory()
+    assert 250 << 20 < max_heap <= 300 << 20, max_heap
     sys.exit(40 + (mp.current_process().daemon is True))
 
 
@@ -102,7 +108,9 @@ if __name__ == '__main__':
             except Exception as e:
                 check('unpicklable %s refused' % what, type(e) is expected, repr(e))
 
+    check('interpreter options', sys.warnoptions == ['ignore::DeprecationWarning'], sys.warnoptions)
     os.environ['POLYPROC_TEST_VAR'] = 'from-parent'
+    os.environ['POLYPROC_CHILD_JAVA_OPTIONS'] = '-Xmx300m'
     sys.path.append('/nonexistent/added-by-parent')
     os.environ['EXPECT_CWD'] = os.path.realpath('/tmp')
     os.chdir('/tmp')

@@ -29,16 +29,19 @@ public final class Main {
     static final String HELP = USAGE + """
 
             Options (as python3's):
+            -b, -d, -O, -R : accepted, no effect on GraalPy
             -B     : don't write .pyc files on import
             -c cmd : program passed in as string (terminates option list)
             -E     : ignore PYTHON* environment variables (such as PYTHONPATH)
             -h     : print this help message and exit (also -? or --help)
             -I     : isolate Python from the user's environment (implies -E and -s)
             -m mod : run library module as a script (terminates option list)
+            -P     : don't prepend a potentially unsafe path to sys.path
             -q     : don't print version and copyright messages on interactive startup
             -s     : don't add user site directory to sys.path
             -S     : don't imply 'import site' on initialization
             -u     : force the stdout and stderr streams to be unbuffered
+            -v     : verbose (trace import statements)
             -W arg : warning control
             -X opt : implementation-specific option (int_max_str_digits=N)
             -V     : print the version number and exit (also --version)
@@ -233,7 +236,13 @@ public final class Main {
                     }
                     case 'u' -> options.put("python.UnbufferedIO", "true");
                     case 'q' -> options.put("python.QuietFlag", "true");
-                    case 'O' -> { } // GraalPy has no optimisation levels; accepted as python3 does.
+                    case 'v' -> options.put("python.VerboseFlag", "true");
+                    case 'P' -> options.put("python.SafePathFlag", "true");
+                    // Accepted and without effect, as far as GraalPy goes: optimisation levels,
+                    // bytes warnings, parser debugging (GraalPy reports sys.flags.debug=1, so
+                    // subprocess._args_from_interpreter_flags() passes -d to every child),
+                    // hash randomisation (always on).
+                    case 'O', 'b', 'd', 'R' -> { }
                     case 'V' -> throw new UsageError("Python 3.12.8 (" + VERSION + ")\n", 0);
                     case 'h', '?' -> throw new UsageError(HELP, 0);
                     default -> throw new UsageError("Unknown option: -" + c, 2);

@@ -39,6 +39,12 @@ class MainParseTest {
     }
 
     @Test
+    void flagsThatSubprocessPassesAreAccepted() throws Exception {
+        // subprocess._args_from_interpreter_flags() gives ['-d'] on GraalPy.
+        assertEquals("x.py", Main.parse(new String[] {"-d", "-bb", "-R", "-OO", "x.py"}).script());
+    }
+
+    @Test
     void errorsExitWithTwo() {
         assertEquals(2, assertThrows(Main.UsageError.class, () -> Main.parse(new String[] {"-z"})).exitCode);
         assertEquals(2, assertThrows(Main.UsageError.class, () -> Main.parse(new String[] {"-c"})).exitCode);

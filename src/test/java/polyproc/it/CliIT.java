@@ -71,4 +71,25 @@ class CliIT {
         assertEquals("0 ['-c', 'a']\n", s.out(), s.toString());
         assertFalse(s.err().contains("WARNING"), s.toString());
     }
+
+    @Test
+    void distributionArchiveRunsFromAnyFolder(@TempDir Path dir) throws Exception {
+        Path archive;
+        try (var files = Files.list(Path.of("target"))) {
+            archive = files.filter(f -> f.getFileName().toString().matches("polyproc-.*\\.tar\\.gz"))
+                    .findFirst().orElseThrow();
+        }
+        Process tar = new ProcessBuilder("tar", "xzf", archive.toAbsolutePath().toString()).directory(dir.toFile())
+                .inheritIO().start();
+        assertEquals(0, tar.waitFor());
+        Path launcher;
+        try (var found = Files.find(dir, 3, (f, a) -> f.endsWith(Path.of("bin", "polyproc")))) {
+            launcher = found.findFirst().orElseThrow();
+        }
+        Process p = new ProcessBuilder(launcher.toString(), "-c", "import sys; print(sys.executable)")
+                .directory(Path.of("/").toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertEquals(launcher.toString() + "\n", out);
+    }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScriptsIT {
     @Test
     void processApi() throws Exception {
-        Polyproc.Result r = Polyproc.run(Polyproc.script("process_api.py").toString());
+        Polyproc.Result r = Polyproc.run("-W", "ignore::DeprecationWarning", Polyproc.script("process_api.py").toString());
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("ALL OK"), r.toString());
     }
