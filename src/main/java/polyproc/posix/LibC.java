@@ -50,7 +50,6 @@ public final class LibC {
     public static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     public static final short POSIX_SPAWN_SETSIGMASK = 0x08;
     public static final int EINTR = 4;
-    public static final int EAGAIN = 11;
     public static final int ESRCH = 3;
     public static final int EPIPE = 32;
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
@@ -95,7 +94,6 @@ public final class LibC {
     private static final MethodHandle ATTR_SETSIGDEFAULT = fn("posix_spawnattr_setsigdefault",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SIGEMPTYSET = fn("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SIGFILLSET = fn("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle PIPE2 = fn("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SYSCALL3 = fn("syscall",
@@ -117,7 +115,6 @@ public final class LibC {
     private static final MethodHandle FCNTL = fn("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
-    private static final MethodHandle GETPID = fn("getpid", FunctionDescriptor.of(JAVA_INT));
 
     /** The result of a call that sets errno: the C return value and errno right after it. */
     public record Result(long value, int errno) {
@@ -192,7 +189,6 @@ public final class LibC {
     public static int spawnAttrSetSigMask(MemorySegment attr, MemorySegment set) { return call(ATTR_SETSIGMASK, attr, set); }
     public static int spawnAttrSetSigDefault(MemorySegment attr, MemorySegment set) { return call(ATTR_SETSIGDEFAULT, attr, set); }
     public static int sigEmptySet(MemorySegment set) { return call(SIGEMPTYSET, set); }
-    public static int sigFillSet(MemorySegment set) { return call(SIGFILLSET, set); }
 
     // ---- calls that set errno ----
 
@@ -268,14 +264,6 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             return (int) check("fcntl(F_DUPFD_CLOEXEC)",
                     withErrno(arena, s -> (int) FCNTL.invokeExact(s, fd, F_DUPFD_CLOEXEC, minFd)));
-        }
-    }
-
-    public static int getpid() {
-        try {
-            return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 

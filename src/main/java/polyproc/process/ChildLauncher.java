@@ -8,6 +8,7 @@ import polyproc.posix.LibC;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Starts a child process with posix_spawn through the FFM API.
@@ -122,8 +123,8 @@ public final class ChildLauncher {
     /** sigaddset for Linux's sigset_t: a bit array of unsigned longs, signal n at bit n-1. */
     private static void sigAdd(MemorySegment set, int sig) {
         long index = (sig - 1) / 64;
-        long word = set.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, index);
-        set.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, index, word | (1L << ((sig - 1) % 64)));
+        long word = set.getAtIndex(JAVA_LONG, index);
+        set.setAtIndex(JAVA_LONG, index, word | (1L << ((sig - 1) % 64)));
     }
 
     private static MemorySegment cStrings(Arena arena, List<String> strings) {

@@ -54,7 +54,7 @@ public final class ChildProcess {
                 MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
                 LibC.Result r = LibC.waitid(LibC.P_PIDFD, pidfd, info, LibC.WEXITED | LibC.WNOHANG);
                 if (!r.failed() && info.get(JAVA_INT, LibC.SIGINFO_PID) != 0) {
-                    setReturnCode(decode(info));
+                    returnCode = decode(info);
                 } else if (r.failed() && r.errno() != LibC.EINTR) {
                     throw new PosixException("waitid", r.errno());
                 }
@@ -113,10 +113,6 @@ public final class ChildProcess {
         // The child's end of the bootstrap pipe is its parent-liveness signal; it is gone now.
         LibC.close(bootstrapWriteFd);
         exit.complete(returnCode);
-    }
-
-    private void setReturnCode(int code) {
-        returnCode = code;
     }
 
     private static int decode(MemorySegment info) {
