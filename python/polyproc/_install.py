@@ -1,45 +1,72 @@
 """Plugs polyproc into the stdlib's multiprocessing, without importing it.
 
 Importing multiprocessing costs over a second in a cold GraalPy, so nothing is imported here: a
-finder on sys.meta_path lets ``multiprocessing.context`` load as usual and then hands the module
-to polyproc.context.install() before the rest of the package (which copies the default context's
-functions into ``multiprocessing``) sees it.
+finder on sys.meta_path lets each module named in _PATCHES load as usual and then hands it to
+its patch function, before any other module sees it (multiprocessing/__init__ copies the default
+context's functions into the package right after importing multiprocessing.context).
 """
 
 import sys
 
-_TARGET = 'multiprocessing.context'
+
+def _patch_context(module):
+    from polyproc import context
+    context.install(module)
+
+
+def _patch_resource_tracker(module):
+    from polyproc import resource_tracker
+    resource_tracker.install(module)
+
+
+def _patch_util(module):
+    from polyproc import resource_tracker
+    resource_tracker.install_temp_dir_tracking(module)
+
+
+def _patch_shared_memory(module):
+    from polyproc import shared_memory
+    shared_memory.install(module)
+
+
+_PATCHES = {
+    'multiprocessing.context': _patch_context,
+    'multiprocessing.resource_tracker': _patch_resource_tracker,
+    'multiprocessing.util': _patch_util,
+    'multiprocessing.shared_memory': _patch_shared_memory,
+}
 
 
 class _PatchingLoader:
-    def __init__(self, loader):
+    def __init__(self, loader, patch):
         self._loader = loader
+        self._patch = patch
 
     def create_module(self, spec):
         return self._loader.create_module(spec)
 
     def exec_module(self, module):
         self._loader.exec_module(module)
-        from polyproc import context
-        context.install(module)
+        self._patch(module)
 
 
-class _ContextFinder:
+class _PatchingFinder:
     def find_spec(self, name, path, target=None):
-        if name != _TARGET:
+        patch = _PATCHES.get(name)
+        if patch is None:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, 'find_spec'):
                 continue
             spec = finder.find_spec(name, path, target)
             if spec is not None:
-                spec.loader = _PatchingLoader(spec.loader)
+                spec.loader = _PatchingLoader(spec.loader, patch)
                 return spec
         return None
 
 
-if _TARGET in sys.modules:
-    from polyproc import context as _context
-    _context.install(sys.modules[_TARGET])
-elif not any(isinstance(f, _ContextFinder) for f in sys.meta_path):
-    sys.meta_path.insert(0, _ContextFinder())
+if not any(isinstance(f, _PatchingFinder) for f in sys.meta_path):
+    for _name, _patch in _PATCHES.items():
+        if _name in sys.modules:
+            _patch(sys.modules[_name])
+    sys.meta_path.insert(0, _PatchingFinder())

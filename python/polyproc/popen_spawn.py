@@ -16,8 +16,10 @@ import polyproc
 
 __all__ = ['Popen']
 
-# Descriptor numbers in the child: 3 is the bootstrap pipe, passed descriptors follow.
+# Descriptor numbers in the child: 3 is the bootstrap pipe, then the resource tracker's pipe,
+# then the descriptors passed with the Process (Connections, ...).
 _FIRST_PASSED_FD = 4
+TRACKER_FD = _FIRST_PASSED_FD
 
 
 class _DupFd:
@@ -42,6 +44,8 @@ class Popen(popen_fork.Popen):
         return _FIRST_PASSED_FD + len(self._fds) - 1
 
     def _launch(self, process_obj):
+        from multiprocessing import resource_tracker
+        self.duplicate_for_child(resource_tracker.getfd())  # becomes TRACKER_FD
         prep_data = spawn.get_preparation_data(process_obj._name)
         fp = io.BytesIO()
         set_spawning_popen(self)

@@ -43,7 +43,8 @@ def writes_unflushed():
 if __name__ == '__main__':
     cases = [('return', returns, (), 0), ('sys.exit(7)', exits, (7,), 7), ('os._exit(5)', os_exits, (5,), 5),
              ('exception', raises, (), 1), ('sys.exit(text)', exits_with_text, (), 1),
-             ('unflushed', writes_unflushed, (), 0)]
+             ('unflushed', writes_unflushed, (), 0), ('sys.exit(False)', exits, (False,), 0),
+             ('sys.exit(True)', exits, (True,), 1), ('sys.exit(None)', exits, (None,), 0)]
     procs = [(name, mp.Process(target=f, args=a), want) for name, f, a, want in cases]
     sleeper = mp.Process(target=sleeps)
     spinner = mp.Process(target=spins)

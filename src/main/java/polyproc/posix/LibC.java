@@ -112,6 +112,10 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle CLOSE = fn("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SHM_OPEN = fn("shm_open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SHM_UNLINK = fn("shm_unlink",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle FCNTL = fn("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
@@ -256,6 +260,21 @@ public final class LibC {
     public static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             withErrno(arena, s -> (int) CLOSE.invokeExact(s, fd));
+        }
+    }
+
+    /** shm_open(3): flags and mode as os.open's; the descriptor is close-on-exec. */
+    public static Result shmOpen(String name, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = arena.allocateFrom(name);
+            return withErrno(arena, s -> (int) SHM_OPEN.invokeExact(s, cName, flags, mode));
+        }
+    }
+
+    public static Result shmUnlink(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = arena.allocateFrom(name);
+            return withErrno(arena, s -> (int) SHM_UNLINK.invokeExact(s, cName));
         }
     }
 

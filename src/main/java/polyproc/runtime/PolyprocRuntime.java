@@ -8,6 +8,7 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 
+import polyproc.posix.LibC;
 import polyproc.process.ChildLauncher;
 import polyproc.process.ChildProcess;
 import polyproc.worker.ChildMain;
@@ -66,6 +67,34 @@ public final class PolyprocRuntime {
         payload.readBuffer(0, bootstrap.array(), bootstrap.position(), payloadSize);
         List<String> argv = JvmCommand.forMain(ChildMain.class, childJavaOptions);
         return ChildLauncher.spawn(argv, envList, cwd, fds, bootstrap.array());
+    }
+
+    /**
+     * Starts the resource tracker's server (python/polyproc/resource_tracker.sh) with the read
+     * end of its pipe as descriptor 4. It ignores SIGINT and SIGTERM and outlives this JVM when
+     * it must: it ends when the last process holding the write end has gone.
+     */
+    @HostAccess.Export
+    public ChildProcess startResourceTracker(String script, int pipeReadFd) {
+        return ChildLauncher.spawn(List.of("/bin/sh", script), List.of("PATH=/usr/bin:/bin"), "/",
+                new int[] {pipeReadFd}, new byte[0]);
+    }
+
+    /**
+     * shm_open(3) for multiprocessing.shared_memory (GraalPy's _posixshmem has none): the
+     * descriptor, or -errno so that Python raises the matching OSError subclass.
+     */
+    @HostAccess.Export
+    public int shmOpen(String name, int flags, int mode) {
+        LibC.Result r = LibC.shmOpen(name, flags, mode);
+        return r.failed() ? -r.errno() : (int) r.value();
+    }
+
+    /** shm_unlink(3): 0, or -errno. */
+    @HostAccess.Export
+    public int shmUnlink(String name) {
+        LibC.Result r = LibC.shmUnlink(name);
+        return r.failed() ? -r.errno() : 0;
     }
 
     /** Reads what {@link #spawn} wrote ahead of the payload; returns the child's ContextSpec. */

@@ -1,0 +1,77 @@
+"""The resource tracker's server, started by Java: resource_tracker.sh instead of a Python process.
+
+The stdlib's client side (register/unregister lines on a pipe) stays as it is; only how the
+server is started and stopped changes. CPython starts `python -c 'resource_tracker.main(fd)'`;
+here that would be a JVM (seconds, ~300 MB), so polyproc starts a shell script (see its header).
+"""
+
+import os
+
+import polyproc
+
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'resource_tracker.sh')
+
+
+def install(rt):
+    """Patch the stdlib module ``multiprocessing.resource_tracker`` (rt)."""
+
+    def ensure_running(self):
+        with self._lock:
+            if self._lock._recursion_count() > 1:
+                return self._reentrant_call_error()
+            if self._fd is not None:
+                if self._check_alive():
+                    return
+                os.close(self._fd)
+                self._fd = None
+                rt.warnings.warn('resource_tracker: process died unexpectedly, '
+                                 'relaunching.  Some resources might leak.')
+            r, w = os.pipe()
+            try:
+                self._server = polyproc.java_runtime().startResourceTracker(SCRIPT, r)
+            except BaseException:
+                os.close(w)
+                raise
+            finally:
+                os.close(r)
+            self._fd = w
+            self._pid = self._server.pid()
+
+    def _stop(self):
+        with self._lock:
+            if self._lock._recursion_count() > 1:
+                return self._reentrant_call_error()
+            if self._fd is None:
+                return
+            os.close(self._fd)  # end of file: the server cleans up and exits
+            self._fd = None
+            server = getattr(self, '_server', None)
+            if server is not None:
+                from multiprocessing.connection import wait
+                sentinel = server.newSentinel()
+                try:
+                    wait([sentinel])
+                finally:
+                    os.close(sentinel)
+                self._server = None
+            self._pid = None
+
+    rt.ResourceTracker.ensure_running = ensure_running
+    rt.ResourceTracker._stop = _stop
+    rt.ensure_running = rt._resource_tracker.ensure_running
+
+
+def install_temp_dir_tracking(util):
+    """Register multiprocessing's temporary folder (it holds the Unix socket files of Listeners)
+    with the tracker, so that it goes with the program even when nothing ran its finalizer."""
+    stdlib_get_temp_dir = util.get_temp_dir
+
+    def get_temp_dir():
+        new = util.process.current_process()._config.get('tempdir') is None
+        tempdir = stdlib_get_temp_dir()
+        if new:
+            from multiprocessing import resource_tracker
+            resource_tracker.register(tempdir, 'folder')
+        return tempdir
+
+    util.get_temp_dir = get_temp_dir
