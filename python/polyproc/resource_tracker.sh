@@ -13,7 +13,8 @@
 #
 # Types: semaphore (/dev/shm/sem.NAME), shared_memory (/dev/shm/NAME), folder (a directory:
 # multiprocessing's temporary folder, which holds its Unix socket files).
-trap '' INT TERM HUP
+# SIGPIPE too: the program's stderr may be a pipe whose reader went with the program.
+trap '' INT TERM HUP PIPE
 set -f
 NL='
 '
@@ -65,11 +66,12 @@ for type in semaphore shared_memory folder; do
             leaked="$leaked$path$NL"
         fi
     done
-    if [ $count -gt 0 ]; then
-        [ "$type" = folder ] || echo "resource_tracker: There appear to be $count leaked $type objects to clean up at shutdown" >&2
-        for path in $leaked; do
-            rm -rf -- "$path"
-        done
+    for path in $leaked; do
+        rm -rf -- "$path"
+    done
+    # Warn (as CPython's tracker does) only once the cleaning is done: stderr may be gone.
+    if [ $count -gt 0 ] && [ "$type" != folder ]; then
+        echo "resource_tracker: There appear to be $count leaked $type objects to clean up at shutdown" >&2
     fi
     IFS=$saved_ifs
 done

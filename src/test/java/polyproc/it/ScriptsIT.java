@@ -26,4 +26,11 @@ class ScriptsIT {
         assertTrue(r.err().contains("Traceback (most recent call last):"), r.toString());
         assertEquals(1, r.count(r.err(), "text for stderr"), r.toString());
     }
+
+    @Test
+    void communicationBetweenProcesses() throws Exception {
+        Polyproc.Result r = Polyproc.run(Polyproc.script("communication.py").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ALL OK"), r.toString());
+    }
 }
