@@ -9,7 +9,7 @@ exit codes and signals go through Java's pidfd-based ChildProcess (polyproc.proc
 import io
 import os
 
-from multiprocessing import popen_fork, reduction, spawn, util
+from multiprocessing import popen_fork, popen_spawn_posix, reduction, spawn, util
 from multiprocessing.context import set_spawning_popen
 
 import polyproc
@@ -22,17 +22,9 @@ _FIRST_PASSED_FD = 4
 TRACKER_FD = _FIRST_PASSED_FD
 
 
-class _DupFd:
-    def __init__(self, fd):
-        self.fd = fd
-
-    def detach(self):
-        return self.fd
-
-
 class Popen(popen_fork.Popen):
     method = 'spawn'
-    DupFd = _DupFd
+    DupFd = popen_spawn_posix._DupFd  # holds the child's descriptor number
 
     def __init__(self, process_obj):
         self._fds = []
