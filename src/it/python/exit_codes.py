@@ -1,6 +1,7 @@
 """Exit codes and output of children, as CPython reports them (run by ScriptsIT)."""
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 
@@ -34,6 +35,11 @@ def spins():
         pass
 
 
+def interrupted(ready):
+    ready.set()
+    time.sleep(100)  # SIGINT raises KeyboardInterrupt here, as in CPython: exit code 1
+
+
 def writes_unflushed():
     # Neither stream is flushed before the process ends: each line must still arrive once.
     sys.stdout.write('child-stdout-line\n')
@@ -46,6 +52,9 @@ if __name__ == '__main__':
              ('unflushed', writes_unflushed, (), 0), ('sys.exit(False)', exits, (False,), 0),
              ('sys.exit(True)', exits, (True,), 1), ('sys.exit(None)', exits, (None,), 0)]
     procs = [(name, mp.Process(target=f, args=a), want) for name, f, a, want in cases]
+    ready = mp.Event()
+    interruptee = mp.Process(target=interrupted, args=(ready,))
+    interruptee.start()
     sleeper = mp.Process(target=sleeps)
     spinner = mp.Process(target=spins)
     for _, p, _ in procs:
@@ -57,6 +66,11 @@ if __name__ == '__main__':
         p.join()
         print('exitcode', name, p.exitcode, flush=True)
         failed |= p.exitcode != want
+    ready.wait(300)
+    os.kill(interruptee.pid, signal.SIGINT)
+    interruptee.join()
+    print('SIGINT', interruptee.exitcode, flush=True)
+    failed |= interruptee.exitcode != 1
     time.sleep(1)  # the spinner is in its loop, the sleeper in its sleep
     for name, p, sig in [('terminate', sleeper, -15), ('kill', spinner, -9)]:
         t = time.monotonic()

@@ -30,6 +30,8 @@ def report_identity(expected_ppid):
     # Same GraalPy, same interpreter options, same JVM options plus the children's own.
     assert 'Interpreted' not in sys.version, sys.version
     assert sys.warnoptions == ['ignore::DeprecationWarning'], sys.warnoptions
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # what managers' servers do
     import java
     max_heap = java.type('java.lang.Runtime').getRuntime().maxMemory()
     assert 250 << 20 < max_heap <= 300 << 20, max_heap

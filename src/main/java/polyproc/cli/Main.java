@@ -88,8 +88,6 @@ public final class Main {
         }
         ContextSpec spec = new ContextSpec(baseOptions(launcher, inv.options));
         Map<String, String> parentOnly = new LinkedHashMap<>();
-        // The parent turns SIGINT into KeyboardInterrupt; children run with -Xrs (see JvmCommand).
-        parentOnly.put("python.InstallSignalHandlers", "true");
         if (inv.script != null && !inv.script.equals("-")) {
             parentOnly.put("python.InputFilePath", inv.script);
         }
@@ -131,6 +129,8 @@ public final class Main {
         // time of multiprocessing and its dependencies (2.4 s to ~1 s here).
         o.put("python.DontWriteBytecodeFlag", "false");
         o.put("python.AlwaysRunExcepthook", "true");
+        // SIGINT raises KeyboardInterrupt, signal.signal() works (also in children: ChildMain).
+        o.put("python.InstallSignalHandlers", "true");
         o.put("engine.WarnInterpreterOnly", "false");
         // GraalPy warns on every start that the native backend is "not fully supported when
         // embedding" (its standard streams are always descriptors 0, 1, 2: what a command wants).

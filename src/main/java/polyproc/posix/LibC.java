@@ -36,6 +36,7 @@ public final class LibC {
     // <fcntl.h>, <signal.h>, <sys/wait.h>, <poll.h>, <spawn.h> (glibc)
     public static final int O_CLOEXEC = 0x80000;
     public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int SIGHUP = 1;
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     public static final int P_PIDFD = 3;
@@ -116,6 +117,8 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SHM_UNLINK = fn("shm_unlink",
             FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle SIGNAL = fn("signal",
+            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle FCNTL = fn("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
@@ -275,6 +278,15 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cName = arena.allocateFrom(name);
             return withErrno(arena, s -> (int) SHM_UNLINK.invokeExact(s, cName));
+        }
+    }
+
+    /** signal(sig, SIG_DFL): the default action (for SIGTERM: death by the signal). */
+    public static void setDefaultAction(int sig) {
+        try {
+            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(sig, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 

@@ -25,9 +25,6 @@ public final class JvmCommand {
                 cmd.add(arg);
             }
         }
-        // -Xrs: the JVM installs no SIGTERM/SIGINT handlers, so terminate() ends the child by the
-        // signal itself and the parent sees -15, as CPython does, instead of a shutdown-hook exit(143).
-        cmd.add("-Xrs");
         if (childOptions != null && !childOptions.isBlank()) {
             cmd.addAll(List.of(childOptions.trim().split("\\s+")));
         }

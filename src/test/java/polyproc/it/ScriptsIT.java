@@ -25,6 +25,7 @@ class ScriptsIT {
         assertEquals(1, r.count(r.err(), "ValueError: boom from child"), r.toString());
         assertTrue(r.err().contains("Traceback (most recent call last):"), r.toString());
         assertEquals(1, r.count(r.err(), "text for stderr"), r.toString());
+        assertEquals(1, r.count(r.err(), "KeyboardInterrupt"), r.toString());
     }
 
     @Test
