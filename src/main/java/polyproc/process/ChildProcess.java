@@ -31,6 +31,7 @@ public final class ChildProcess {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private Integer returnCode; // guarded by this
     private boolean pidfdClosed; // guarded by this
+    private int sentTermination; // SIGTERM or SIGHUP once sent; guarded by this
 
     ChildProcess(int pid, int pidfd, int bootstrapWriteFd) {
         this.pid = pid;
@@ -54,7 +55,7 @@ public final class ChildProcess {
                 MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
                 LibC.Result r = LibC.waitid(LibC.P_PIDFD, pidfd, info, LibC.WEXITED | LibC.WNOHANG);
                 if (!r.failed() && info.get(JAVA_INT, LibC.SIGINFO_PID) != 0) {
-                    returnCode = decode(info);
+                    returnCode = decode(info, sentTermination);
                 } else if (r.failed() && r.errno() != LibC.EINTR) {
                     throw new PosixException("waitid", r.errno());
                 }
@@ -90,6 +91,9 @@ public final class ChildProcess {
         if (returnCode != null || pidfdClosed) {
             return false;
         }
+        if (sig == LibC.SIGTERM || sig == LibC.SIGHUP) {
+            sentTermination = sig;
+        }
         LibC.Result r = LibC.pidfdSendSignal(pidfd, sig);
         if (r.failed() && r.errno() != LibC.ESRCH) {
             throw new PosixException("pidfd_send_signal", r.errno());
@@ -115,9 +119,18 @@ public final class ChildProcess {
         exit.complete(returnCode);
     }
 
-    private static int decode(MemorySegment info) {
+    /**
+     * The CPython return code of a wait status. A child JVM gives SIGTERM and SIGHUP their default
+     * action as soon as its main() runs; before that (its first ~100 ms) the JVM's own handler
+     * turns them into exit(128+N). So exit(128+N) after we sent N is reported as death by N,
+     * what CPython reports for a terminate() at any moment.
+     */
+    private static int decode(MemorySegment info, int sentTermination) {
         int code = info.get(JAVA_INT, LibC.SIGINFO_CODE);
         int status = info.get(JAVA_INT, LibC.SIGINFO_STATUS);
-        return code == LibC.CLD_EXITED ? status : -status;
+        if (code != LibC.CLD_EXITED) {
+            return -status;
+        }
+        return sentTermination != 0 && status == 128 + sentTermination ? -sentTermination : status;
     }
 }

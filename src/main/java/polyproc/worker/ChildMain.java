@@ -20,7 +20,8 @@ public final class ChildMain {
     public static void main(String[] args) {
         // A JVM catches SIGTERM and SIGHUP to run shutdown hooks and exit with 128+N; CPython
         // dies by the signal, and terminate() must give -15. Back to the default action, first
-        // thing (a terminate() during the JVM's own start-up, before this line, still gives 143).
+        // thing (a terminate() during the JVM's own start-up, before this line, exits 143, which
+        // ChildProcess reports as -15).
         // Not -Xrs: it would also stop GraalPy from handling SIGINT and from signal.signal().
         LibC.setDefaultAction(LibC.SIGTERM);
         LibC.setDefaultAction(LibC.SIGHUP);

@@ -45,6 +45,17 @@ class ChildLauncherTest {
     }
 
     @Test
+    void jvmStyleExitAfterTerminateIsDeathBySignal() throws Exception {
+        // What a JVM does with SIGTERM before ChildMain resets it: shutdown, exit(128+15).
+        ChildProcess p = sh("trap 'exit 143' TERM; while :; do sleep 0.05; done", new int[0], null,
+                new byte[0]);
+        Thread.sleep(300);
+        assertTrue(p.signal(LibC.SIGTERM));
+        assertEquals(-15, exitOf(p));
+        assertEquals(143, exitOf(sh("exit 143", new int[0], null, new byte[0])), "unless we sent it");
+    }
+
+    @Test
     void sentinelBecomesReadableWhenTheChildEnds() throws Exception {
         ChildProcess p = sh("sleep 0.3", new int[0], null, new byte[0]);
         int sentinel = p.newSentinel();
