@@ -1,14 +1,28 @@
 """The Python side of a child process (polyproc.worker.ChildMain runs main())."""
 
 import os
+import signal
+
+# The descriptors that came with the task, in the order the parent's Popen listed them.
+inherited_fds = []
 
 
-def main(fd):
-    """Run the Process whose pickled form the parent wrote to descriptor fd; return its exit code."""
+def main(fd, boot_data):
+    """Prepare what boot_data names (a forkserver worker), wait for the task on the bootstrap
+    socket fd, run its Process; return the exit code."""
+    if boot_data:
+        # An idle worker ignores ^C in the terminal, as CPython's forkserver does.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        from polyproc import forkserver
+        forkserver.prepare_worker(boot_data)
+    import polyproc
+    fds = list(polyproc.java_runtime().receiveTask(fd))
+    if boot_data:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     from multiprocessing import resource_tracker, spawn
-    from polyproc.popen_spawn import TRACKER_FD
-    resource_tracker._resource_tracker._fd = TRACKER_FD
-    # The bootstrap pipe stays open in the parent until this process ends: a duplicate of it is
+    resource_tracker._resource_tracker._fd = fds[0]
+    inherited_fds[:] = fds[1:]
+    # The parent keeps its end of the socket until this process ends: a duplicate of ours is
     # the parent sentinel, readable (end of file) once the parent is gone.
     parent_sentinel = os.dup(fd)
     # _bootstrap returns SystemExit's code when it is an int: True and False are ints too.

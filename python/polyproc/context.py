@@ -2,12 +2,27 @@
 
 CPython chooses a Popen class per start method through ``Process._Popen``; polyproc adds its own
 Process and context classes there and removes the methods that cannot exist on the JVM ('fork')
-or that GraalPy provides without real processes ('graalpy').
+or that GraalPy provides without real processes ('graalpy'). 'forkserver' is the default, as in
+CPython 3.14 on Linux: it starts a child in milliseconds once a worker is booted, where 'spawn'
+pays a JVM's boot for every child.
 """
 
 from multiprocessing import process
 
-START_METHODS = ['spawn']
+START_METHODS = ['forkserver', 'spawn']  # the default first
+
+
+class ForkServerProcess(process.BaseProcess):
+    _start_method = 'forkserver'
+
+    @staticmethod
+    def _Popen(process_obj):
+        from polyproc.popen import ForkserverPopen
+        return ForkserverPopen(process_obj)
+
+    @staticmethod
+    def _after_fork():
+        pass
 
 
 class SpawnProcess(process.BaseProcess):
@@ -15,8 +30,8 @@ class SpawnProcess(process.BaseProcess):
 
     @staticmethod
     def _Popen(process_obj):
-        from polyproc.popen_spawn import Popen
-        return Popen(process_obj)
+        from polyproc.popen import SpawnPopen
+        return SpawnPopen(process_obj)
 
     @staticmethod
     def _after_fork():
@@ -26,13 +41,20 @@ class SpawnProcess(process.BaseProcess):
 def install(ctx):
     """Register polyproc's contexts in the stdlib module ``multiprocessing.context`` (ctx)."""
 
+    class ForkServerContext(ctx.BaseContext):
+        _name = 'forkserver'
+        Process = ForkServerProcess
+
     class SpawnContext(ctx.BaseContext):
         _name = 'spawn'
         Process = SpawnProcess
 
+    ctx.ForkServerProcess = ForkServerProcess
+    ctx.ForkServerContext = ForkServerContext
     ctx.SpawnProcess = SpawnProcess
     ctx.SpawnContext = SpawnContext
     ctx._concrete_contexts.clear()
+    ctx._concrete_contexts['forkserver'] = ForkServerContext()
     ctx._concrete_contexts['spawn'] = SpawnContext()
     ctx._default_context = ctx.DefaultContext(ctx._concrete_contexts[START_METHODS[0]])
     ctx.DefaultContext.get_all_start_methods = lambda self: list(START_METHODS)
@@ -45,4 +67,9 @@ def install(ctx):
                              % (method, ', '.join(repr(m) for m in START_METHODS)))
         return base_get_context(self, method)
 
+    def set_forkserver_preload(self, module_names):
+        from polyproc import forkserver
+        forkserver.set_forkserver_preload(module_names)
+
     ctx.BaseContext.get_context = get_context
+    ctx.BaseContext.set_forkserver_preload = set_forkserver_preload

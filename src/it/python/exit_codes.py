@@ -47,6 +47,7 @@ def writes_unflushed():
 
 
 if __name__ == '__main__':
+    mp.set_start_method(sys.argv[1] if len(sys.argv) > 1 else 'forkserver')
     cases = [('return', returns, (), 0), ('sys.exit(7)', exits, (7,), 7), ('os._exit(5)', os_exits, (5,), 5),
              ('exception', raises, (), 1), ('sys.exit(text)', exits_with_text, (), 1),
              ('unflushed', writes_unflushed, (), 0), ('sys.exit(False)', exits, (False,), 0),

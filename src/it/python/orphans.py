@@ -1,6 +1,7 @@
-"""Starts a sleeping child, a daemonic one and a grandchild, prints their pids, then waits to be
-killed (OrphanIT kills this process with SIGKILL) or, with argv[1] == 'exit', returns at once so
-that multiprocessing's exit handler must terminate the daemon."""
+"""Starts a sleeping child, a daemonic one and a grandchild, prints their pids and those of the
+forkserver's idle workers (of this process and of the child), then READY, then waits to be killed
+(OrphanIT kills this process with SIGKILL) or, with argv[1] == 'exit', returns at once so that
+multiprocessing's exit handler must terminate the daemon."""
 import atexit
 import sys
 import time
@@ -19,10 +20,27 @@ atexit.register(report_daemon)
 import multiprocessing as mp  # noqa: E402
 
 
-def sleep_with_child():
+def print_idle_workers(label, exclude):
+    """Worker JVMs whose parent is this process, other than exclude: the forkserver's idle ones."""
+    import os
+    for entry in os.listdir('/proc'):
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                ppid = int(f.read().rsplit(')', 1)[1].split()[1])
+            with open('/proc/%s/cmdline' % entry, 'rb') as f:
+                is_worker = b'polyproc.worker.ChildMain' in f.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid() and is_worker and int(entry) not in exclude:
+            print('pid', label, entry, flush=True)
+
+
+def sleep_with_child(ready):
     g = mp.Process(target=time.sleep, args=(300,))
     g.start()
     print('pid grandchild', g.pid, flush=True)
+    print_idle_workers('idle worker of child', {g.pid})
+    ready.set()
     g.join()
 
 
@@ -31,9 +49,14 @@ if __name__ == '__main__':
     daemon.start()
     print('pid daemon', daemon.pid, flush=True)
     if sys.argv[1:] == ['exit']:
+        print_idle_workers('idle worker', {daemon.pid})
         print('READY', flush=True)
         sys.exit(0)
-    child = mp.Process(target=sleep_with_child)
+    ready = mp.Event()
+    child = mp.Process(target=sleep_with_child, args=(ready,))
     child.start()
     print('pid child', child.pid, flush=True)
+    ready.wait()
+    print_idle_workers('idle worker', {daemon.pid, child.pid})
+    print('READY', flush=True)
     time.sleep(600)

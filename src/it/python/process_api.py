@@ -1,4 +1,5 @@
-"""multiprocessing.Process API through real child processes (checked against CPython 3.12)."""
+"""multiprocessing.Process API through real child processes (checked against CPython 3.12), with
+the start method named in argv[1]."""
 import multiprocessing as mp
 import os
 import sys
@@ -68,13 +69,17 @@ MAIN_MARK = 'loaded'
 
 if __name__ == '__main__':
     check('main name', __name__ == '__main__')
-    check('start methods', mp.get_all_start_methods() == ['spawn'], mp.get_all_start_methods())
-    check('default method', mp.get_start_method() == 'spawn')
+    check('start methods', mp.get_all_start_methods() == ['forkserver', 'spawn'], mp.get_all_start_methods())
+    check('default method', mp.get_start_method(allow_none=True) is None
+          and mp.get_start_method() == 'forkserver')
     try:
         mp.get_context('fork')
         check('fork refused', False)
     except ValueError as e:
-        check('fork refused', "'spawn'" in str(e), str(e))
+        check('fork refused', "'forkserver', 'spawn'" in str(e), str(e))
+    # The start method under test: 'forkserver' (default) or 'spawn'. The environment, directory
+    # and JVM options are set below before the first start(), when the forkserver starts.
+    mp.set_start_method(sys.argv[1] if len(sys.argv) > 1 else 'forkserver')
 
     # Misuse raises what CPython raises, before any child exists.
     p = mp.Process(target=time.sleep, args=(0,))

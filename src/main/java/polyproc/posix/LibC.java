@@ -53,6 +53,17 @@ public final class LibC {
     public static final int EINTR = 4;
     public static final int ESRCH = 3;
     public static final int EPIPE = 32;
+    public static final int ECONNRESET = 104;
+    // <sys/socket.h>
+    private static final int AF_UNIX = 1;
+    private static final int SOCK_STREAM = 1;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SCM_RIGHTS = 1;
+    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    /** The kernel's limit on descriptors in one SCM_RIGHTS message (SCM_MAX_FD). */
+    public static final int MAX_FDS_PER_MESSAGE = 253;
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
     private static final long SYS_PIDFD_OPEN = 434;
 
@@ -119,6 +130,12 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle SIGNAL = fn("signal",
             FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle SOCKETPAIR = fn("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle SENDMSG = fn("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle RECVMSG = fn("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle FCNTL = fn("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
@@ -205,6 +222,95 @@ public final class LibC {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             check("pipe2", withErrno(arena, s -> (int) PIPE2.invokeExact(s, fds, O_CLOEXEC)));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    /** socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): two connected ends. */
+    public static int[] socketPair() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            check("socketpair", withErrno(arena,
+                    s -> (int) SOCKETPAIR.invokeExact(s, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    // struct msghdr (56 bytes): msg_iov at 16, msg_iovlen 24, msg_control 32, msg_controllen 40,
+    // msg_flags 48. struct iovec: base, len. struct cmsghdr: len (8), level (4), type (4), data.
+    private static final long MSGHDR_SIZE = 56;
+    private static final long CMSG_HEADER = 16;
+
+    private static MemorySegment messageHeader(Arena arena, MemorySegment data, int maxFds) {
+        MemorySegment iov = arena.allocate(16, 8);
+        iov.set(ADDRESS, 0, data);
+        iov.set(JAVA_LONG, 8, data.byteSize());
+        MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
+        msg.set(ADDRESS, 16, iov);
+        msg.set(JAVA_LONG, 24, 1L);
+        if (maxFds > 0) {
+            long space = CMSG_HEADER + ((4L * maxFds + 7) & ~7L);
+            MemorySegment control = arena.allocate(space, 8);
+            msg.set(ADDRESS, 32, control);
+            msg.set(JAVA_LONG, 40, space);
+        }
+        return msg;
+    }
+
+    /**
+     * Sends data (at least one byte) with the descriptors fds attached (SCM_RIGHTS) over a Unix
+     * socket: the receiver gets duplicates, and the kernel holds them while they are in flight,
+     * so the sender may close its own at once. Returns the number of bytes sent.
+     */
+    public static long sendWithFds(int socket, byte[] data, int[] fds) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
+            MemorySegment msg = messageHeader(arena, buf, fds.length);
+            if (fds.length > 0) {
+                MemorySegment control = msg.get(ADDRESS, 32).reinterpret(msg.get(JAVA_LONG, 40));
+                control.set(JAVA_LONG, 0, CMSG_HEADER + 4L * fds.length);
+                control.set(JAVA_INT, 8, SOL_SOCKET);
+                control.set(JAVA_INT, 12, SCM_RIGHTS);
+                MemorySegment.copy(fds, 0, control, JAVA_INT, CMSG_HEADER, fds.length);
+            } else {
+                msg.set(JAVA_LONG, 40, 0L);
+            }
+            while (true) {
+                Result r = withErrno(arena, s -> (long) SENDMSG.invokeExact(s, socket, msg, MSG_NOSIGNAL));
+                if (r.failed() && r.errno() == EINTR) {
+                    continue;
+                }
+                return check("sendmsg", r);
+            }
+        }
+    }
+
+    /** What {@link #receiveWithFds} read: the bytes, and the descriptors that came with them. */
+    public record Received(byte[] data, int[] fds) {}
+
+    /**
+     * Receives up to {@code maxBytes} bytes and at most {@code maxFds} descriptors (close-on-exec)
+     * from a Unix socket; an empty result means end of file.
+     */
+    public static Received receiveWithFds(int socket, int maxBytes, int maxFds) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(maxBytes);
+            MemorySegment msg = messageHeader(arena, buf, maxFds);
+            Result r;
+            do {
+                r = withErrno(arena, s -> (long) RECVMSG.invokeExact(s, socket, msg, MSG_CMSG_CLOEXEC));
+            } while (r.failed() && r.errno() == EINTR);
+            long n = check("recvmsg", r);
+            int[] fds = new int[0];
+            long controlLen = msg.get(JAVA_LONG, 40);
+            if (controlLen >= CMSG_HEADER) {
+                MemorySegment control = msg.get(ADDRESS, 32).reinterpret(controlLen);
+                if (control.get(JAVA_INT, 8) == SOL_SOCKET && control.get(JAVA_INT, 12) == SCM_RIGHTS) {
+                    int count = (int) ((control.get(JAVA_LONG, 0) - CMSG_HEADER) / 4);
+                    fds = new int[count];
+                    MemorySegment.copy(control, JAVA_INT, CMSG_HEADER, fds, 0, count);
+                }
+            }
+            return new Received(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), fds);
         }
     }
 

@@ -15,23 +15,21 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Why not {@code ProcessBuilder}: it passes the child no descriptor but 0, 1 and 2, reports
  * death by signal N as 128+N, and reaps the child in a JDK thread. A child here needs more: its
- * bootstrap pipe (the pickled Process, and the parent-liveness signal) and the descriptors of the
+ * bootstrap socket (the pickled Process, its descriptors, and the parent-liveness signal) and the descriptors of the
  * Connections it was handed, at fixed numbers; the raw wait status; and a pidfd for its sentinel.
  * posix_spawn with file actions does all of that in one call, with no fork of the JVM's address
  * space (glibc uses clone(CLONE_VM|CLONE_VFORK)). Cost (bench/SpawnCost.java, start and reap of
  * /bin/true, 2 cores, loaded): 2.3 ms per child here against 1.6 ms with ProcessBuilder; both
  * vanish next to a child JVM's boot (4-7 s), so the control it gives costs nothing that counts.
  *
- * <p>Descriptor layout in the child: 3 is the read end of the bootstrap pipe, 4, 5, ... are the
+ * <p>Descriptor layout in the child: 3 is the child's end of the bootstrap socket (a Unix socket
+ * pair, so that descriptors can follow later with SCM_RIGHTS), 4, 5, ... are the
  * descriptors passed in {@code passFds}, in order; everything above is closed (closefrom), so no
  * descriptor the JVM happened to leave inheritable leaks into the child.
  */
 public final class ChildLauncher {
-    /** The descriptor at which a child finds its bootstrap pipe. */
+    /** The descriptor at which a child finds its bootstrap socket. */
     public static final int BOOTSTRAP_FD = 3;
-
-    /** Below this size the payload fits the pipe buffer and is written without a thread. */
-    private static final int PIPE_BUFFER = 60 * 1024;
 
     // Signals a parent may ignore (SIG_IGN survives exec); the child starts with their defaults.
     private static final int[] SIGNALS_TO_DEFAULT = {1, 2, 3, 13, 15, 25}; // HUP INT QUIT PIPE TERM XFSZ
@@ -39,12 +37,13 @@ public final class ChildLauncher {
     private ChildLauncher() {}
 
     /**
-     * Spawns {@code argv} with environment {@code env} in directory {@code cwd}, writes
+     * Spawns {@code argv} with environment {@code env} in directory {@code cwd}, sends
      * {@code bootstrap} to its descriptor 3, and hands it {@code passFds} as 4, 5, ...
+     * ({@link ChildProcess#send} sends more later.)
      */
     public static ChildProcess spawn(List<String> argv, List<String> env, String cwd, int[] passFds,
                                      byte[] bootstrap) {
-        int[] boot = LibC.pipe();
+        int[] boot = LibC.socketPair();
         int pid;
         try (Arena arena = Arena.ofConfined()) {
             int[] fds = new int[passFds.length + 1];
@@ -89,15 +88,8 @@ public final class ChildLauncher {
             LibC.close(boot[0]);
         }
         // Nobody reaps the child before this line (only ChildProcess does), so the pid is still ours.
-        int pidfd = LibC.pidfdOpen(pid);
-        ChildProcess child = new ChildProcess(pid, pidfd, boot[1]);
-        if (bootstrap.length <= PIPE_BUFFER) {
-            LibC.writeFully(boot[1], bootstrap);
-        } else {
-            // The child reads only once its JVM is up (seconds): do not hold start() that long.
-            Thread.ofPlatform().daemon().name("polyproc-bootstrap-" + pid)
-                    .start(() -> LibC.writeFully(boot[1], bootstrap));
-        }
+        ChildProcess child = new ChildProcess(pid, LibC.pidfdOpen(pid), boot[1]);
+        child.send(bootstrap, new int[0], new byte[0]);
         return child;
     }
 

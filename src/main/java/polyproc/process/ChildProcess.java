@@ -27,16 +27,22 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 public final class ChildProcess {
     private final int pid;
     private final int pidfd;
-    private final int bootstrapWriteFd;
+    private final int channelFd;
+    // Writes to the channel in order; a large one goes to a thread so that start() does not wait
+    // seconds for a child JVM to boot and read it. Guarded by this.
+    private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private Integer returnCode; // guarded by this
     private boolean pidfdClosed; // guarded by this
     private int sentTermination; // SIGTERM or SIGHUP once sent; guarded by this
 
-    ChildProcess(int pid, int pidfd, int bootstrapWriteFd) {
+    /** Below this size a message fits the socket buffer and is written without a thread. */
+    private static final int SOCKET_BUFFER = 60 * 1024;
+
+    ChildProcess(int pid, int pidfd, int channelFd) {
         this.pid = pid;
         this.pidfd = pidfd;
-        this.bootstrapWriteFd = bootstrapWriteFd;
+        this.channelFd = channelFd;
         Thread.ofPlatform().daemon().name("polyproc-reaper-" + pid).stackSize(128 * 1024)
                 .start(this::reap);
     }
@@ -101,6 +107,44 @@ public final class ChildProcess {
         return !r.failed();
     }
 
+    /**
+     * Sends {@code head} with the descriptors {@code fds} attached, then {@code body}, on the
+     * child's bootstrap socket (its descriptor 3). Messages arrive in the order sent. Returns
+     * false if the child can no longer read them (it has ended).
+     */
+    public synchronized boolean send(byte[] head, int[] fds, byte[] body) {
+        if (pidfdClosed) {
+            return false;
+        }
+        if (lastWrite.isDone() && head.length + body.length <= SOCKET_BUFFER) {
+            return write(head, fds, body);
+        }
+        // Descriptors must travel now: the caller may close its copies as soon as we return.
+        if (fds.length > 0 && !write(head, fds, new byte[0])) {
+            return false;
+        }
+        byte[] rest = fds.length > 0 ? new byte[0] : head;
+        lastWrite = lastWrite.thenRunAsync(() -> write(rest, new int[0], body),
+                r -> Thread.ofPlatform().daemon().name("polyproc-send-" + pid).start(r));
+        return true;
+    }
+
+    private boolean write(byte[] head, int[] fds, byte[] body) {
+        try {
+            int sent = 0;
+            if (fds.length > 0) {
+                sent = (int) LibC.sendWithFds(channelFd, head, fds);
+            }
+            return LibC.writeFully(channelFd, java.util.Arrays.copyOfRange(head, sent, head.length))
+                    && LibC.writeFully(channelFd, body);
+        } catch (PosixException e) {
+            if (e.errno() == LibC.EPIPE || e.errno() == LibC.ECONNRESET) {
+                return false; // the child has gone
+            }
+            throw e;
+        }
+    }
+
     private void reap() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
@@ -114,8 +158,13 @@ public final class ChildProcess {
             pidfdClosed = true;
             LibC.close(pidfd);
         }
-        // The child's end of the bootstrap pipe is its parent-liveness signal; it is gone now.
-        LibC.close(bootstrapWriteFd);
+        // Our end of the bootstrap socket is the child's parent-liveness signal; the child is gone.
+        // A write still running in a thread fails with EPIPE now; close only after it.
+        CompletableFuture<Void> writes;
+        synchronized (this) {
+            writes = lastWrite;
+        }
+        writes.whenComplete((v, e) -> LibC.close(channelFd));
         exit.complete(returnCode);
     }
 

@@ -1,6 +1,5 @@
 package polyproc.runtime;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +10,6 @@ import org.graalvm.polyglot.Value;
 import polyproc.posix.LibC;
 import polyproc.process.ChildLauncher;
 import polyproc.process.ChildProcess;
-import polyproc.worker.ChildMain;
 
 /**
  * What the Python package {@code polyproc} sees of Java in one Context: it is put into the
@@ -20,10 +18,9 @@ import polyproc.worker.ChildMain;
 public final class PolyprocRuntime {
     /** The name under which Python finds this object ({@code polyglot.import_value}). */
     public static final String BINDING = "polyproc";
-    /** First bytes on a child's bootstrap pipe: "PPC" and the protocol version. */
-    static final int BOOTSTRAP_MAGIC = 0x50504301;
 
     private final ContextSpec childSpec;
+    private WorkerPool workers; // the forkserver, from its first use; guarded by this
 
     private PolyprocRuntime(ContextSpec childSpec) {
         this.childSpec = childSpec;
@@ -41,32 +38,73 @@ public final class PolyprocRuntime {
     }
 
     /**
-     * Starts a child JVM that runs the pickled preparation data and Process in {@code payload}
-     * (spawn semantics), with environment {@code env} ("KEY=VALUE" strings) in directory
-     * {@code cwd}, handing it the descriptors {@code passFds} as 4, 5, ...
+     * The 'spawn' start method: boots a fresh child JVM in directory {@code cwd} with environment
+     * {@code env} ("KEY=VALUE" strings) and gives it the task at once: {@code payload}, the pickled
+     * preparation data and Process, and the descriptors {@code passFds} (the resource tracker's,
+     * then those the Process pickled).
      */
     @HostAccess.Export
     public ChildProcess spawn(Value payload, Value passFds, Value env, String cwd) {
-        List<String> envList = new ArrayList<>();
-        String childJavaOptions = null;
-        for (long i = 0; i < env.getArraySize(); i++) {
-            String kv = env.getArrayElement(i).asString();
-            envList.add(kv);
-            if (kv.startsWith(JvmCommand.CHILD_OPTIONS_ENV + "=")) {
-                childJavaOptions = kv.substring(JvmCommand.CHILD_OPTIONS_ENV.length() + 1);
+        WorkerConfig config = WorkerConfig.of(childSpec, strings(env), cwd, "");
+        ChildProcess child = config.boot();
+        if (!WorkerConfig.sendTask(child, ints(passFds), bytes(payload))) {
+            throw new IllegalStateException("child process " + child.pid() + " ended before its start");
+        }
+        return child;
+    }
+
+    /**
+     * The 'forkserver' start method: hands the task to a worker JVM that is booted already (see
+     * {@link WorkerPool}). The first call starts the server with {@code env}, {@code cwd} and
+     * {@code bootData} (what workers prepare: JSON from polyproc.forkserver); later calls ignore
+     * them, as CPython's forkserver keeps the environment it started with.
+     */
+    @HostAccess.Export
+    public ChildProcess forkserverStart(Value payload, Value passFds, Value env, String cwd, String bootData) {
+        WorkerPool pool;
+        synchronized (this) {
+            if (workers == null) {
+                workers = new WorkerPool(WorkerConfig.of(childSpec, strings(env), cwd, bootData));
             }
+            pool = workers;
         }
-        int[] fds = new int[(int) passFds.getArraySize()];
-        for (int i = 0; i < fds.length; i++) {
-            fds[i] = passFds.getArrayElement(i).asInt();
+        return pool.start(ints(passFds), bytes(payload));
+    }
+
+    /** In a child: waits for the task on the bootstrap socket; returns the descriptors it brought. */
+    @HostAccess.Export
+    public int[] receiveTask(int socketFd) {
+        return WorkerConfig.receiveTask(socketFd);
+    }
+
+    /** Stops the idle workers of the forkserver (children already handed a Process run on). */
+    public synchronized void close() {
+        if (workers != null) {
+            workers.close();
+            workers = null;
         }
-        byte[] spec = childSpec.toBytes();
-        int payloadSize = (int) payload.getBufferSize();
-        ByteBuffer bootstrap = ByteBuffer.allocate(8 + spec.length + payloadSize);
-        bootstrap.putInt(BOOTSTRAP_MAGIC).putInt(spec.length).put(spec);
-        payload.readBuffer(0, bootstrap.array(), bootstrap.position(), payloadSize);
-        List<String> argv = JvmCommand.forMain(ChildMain.class, childJavaOptions);
-        return ChildLauncher.spawn(argv, envList, cwd, fds, bootstrap.array());
+    }
+
+    private static List<String> strings(Value array) {
+        List<String> list = new ArrayList<>();
+        for (long i = 0; i < array.getArraySize(); i++) {
+            list.add(array.getArrayElement(i).asString());
+        }
+        return list;
+    }
+
+    private static int[] ints(Value array) {
+        int[] result = new int[(int) array.getArraySize()];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = array.getArrayElement(i).asInt();
+        }
+        return result;
+    }
+
+    private static byte[] bytes(Value buffer) {
+        byte[] result = new byte[(int) buffer.getBufferSize()];
+        buffer.readBuffer(0, result, 0, result.length);
+        return result;
     }
 
     /**
@@ -95,14 +133,5 @@ public final class PolyprocRuntime {
     public int shmUnlink(String name) {
         LibC.Result r = LibC.shmUnlink(name);
         return r.failed() ? -r.errno() : 0;
-    }
-
-    /** Reads what {@link #spawn} wrote ahead of the payload; returns the child's ContextSpec. */
-    public static ContextSpec readBootstrapHeader(java.util.function.IntFunction<byte[]> readExactly) {
-        ByteBuffer head = ByteBuffer.wrap(readExactly.apply(8));
-        if (head.getInt() != BOOTSTRAP_MAGIC) {
-            throw new IllegalStateException("not a polyproc bootstrap pipe");
-        }
-        return ContextSpec.fromBytes(readExactly.apply(head.getInt()));
     }
 }

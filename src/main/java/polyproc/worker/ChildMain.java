@@ -5,14 +5,14 @@ import org.graalvm.polyglot.PolyglotException;
 
 import polyproc.posix.LibC;
 import polyproc.process.ChildLauncher;
-import polyproc.runtime.ContextSpec;
 import polyproc.runtime.PolyprocRuntime;
+import polyproc.runtime.WorkerConfig;
 
 /**
- * The main class of a child JVM. Descriptor 3 is its bootstrap pipe: the parent's ContextSpec,
- * then the pickled preparation data and Process object, as CPython's spawn sends them. The
- * parent keeps the write end open until it has reaped this process, so the pipe also tells the
- * child that its parent died: the write end closes with the parent, however the parent ended.
+ * The main class of a child JVM (a worker). Descriptor 3 is its bootstrap socket: the parent's
+ * ContextSpec and boot data, later its task (protocol: polyproc.runtime.WorkerConfig). The
+ * parent keeps its end open until it has reaped this process, so the socket also tells the
+ * child that its parent died: the parent's end closes with it, however the parent ended.
  */
 public final class ChildMain {
     private ChildMain() {}
@@ -27,30 +27,39 @@ public final class ChildMain {
         LibC.setDefaultAction(LibC.SIGHUP);
         int fd = ChildLauncher.BOOTSTRAP_FD;
         watchParent(LibC.dupCloexec(fd, fd));
-        ContextSpec spec = PolyprocRuntime.readBootstrapHeader(n -> LibC.readFully(fd, n));
+        WorkerConfig.Boot boot = WorkerConfig.readBoot(n -> LibC.readFully(fd, n));
         int code;
-        try (Context context = spec.newBuilder().arguments("python", new String[] {""}).build()) {
+        try (Context context = boot.spec().newBuilder().arguments("python", new String[] {""}).build()) {
             try {
-                PolyprocRuntime.install(context, spec);
-                code = context.eval("python", "import polyproc.child\npolyproc.child.main(" + fd + ")").asInt();
+                PolyprocRuntime.install(context, boot.spec());
+                code = context.eval("python", "import polyproc.child\npolyproc.child.main")
+                        .execute(fd, boot.bootData()).asInt();
             } catch (PolyglotException e) {
                 if (!e.isExit()) {
                     throw e;
                 }
                 code = e.getExitStatus();
             }
+            if (!boot.bootData().isEmpty()) {
+                // A forkserver child ends as CPython's does, with os._exit() once the Process has
+                // run (its _bootstrap has flushed the streams and run the finalizers): no
+                // interpreter shutdown, no atexit. Closing the Context would add ~0.5 s.
+                System.out.flush();
+                System.err.flush();
+                Runtime.getRuntime().halt(code);
+            }
         }
         System.exit(code);
     }
 
     /**
-     * A child outlives no parent: when the parent's end of the bootstrap pipe closes (POLLHUP,
+     * A child outlives no parent: when the parent's end of the bootstrap socket closes (POLLHUP,
      * which poll reports even when asked for no events), the child halts at once. This holds
      * when the parent is killed with SIGKILL, where nothing in the parent could act.
      */
-    private static void watchParent(int pipeFd) {
+    private static void watchParent(int socketFd) {
         Thread.ofPlatform().daemon().name("polyproc-parent-watch").stackSize(128 * 1024).start(() -> {
-            while ((LibC.pollOne(pipeFd, (short) 0, -1) & LibC.POLLHUP) == 0) {
+            while ((LibC.pollOne(socketFd, (short) 0, -1) & LibC.POLLHUP) == 0) {
                 // woken by something other than the hang-up; keep waiting
             }
             Runtime.getRuntime().halt(1);

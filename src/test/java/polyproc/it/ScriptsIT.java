@@ -1,22 +1,27 @@
 package polyproc.it;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Python scripts that check multiprocessing.Process behaviour from the inside, run through the launcher. */
 class ScriptsIT {
-    @Test
-    void processApi() throws Exception {
-        Polyproc.Result r = Polyproc.run("-W", "ignore::DeprecationWarning", Polyproc.script("process_api.py").toString());
+    @ParameterizedTest
+    @ValueSource(strings = {"forkserver", "spawn"})
+    void processApi(String startMethod) throws Exception {
+        Polyproc.Result r = Polyproc.run("-W", "ignore::DeprecationWarning",
+                Polyproc.script("process_api.py").toString(), startMethod);
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("ALL OK"), r.toString());
     }
 
-    @Test
-    void exitCodesAndOutput() throws Exception {
-        Polyproc.Result r = Polyproc.run(Polyproc.script("exit_codes.py").toString());
+    @ParameterizedTest
+    @ValueSource(strings = {"forkserver", "spawn"})
+    void exitCodesAndOutput(String startMethod) throws Exception {
+        Polyproc.Result r = Polyproc.run(Polyproc.script("exit_codes.py").toString(), startMethod);
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("ALL OK"), r.toString());
         // Output a child never flushed arrives, once; so do a traceback and a sys.exit text.
@@ -26,6 +31,13 @@ class ScriptsIT {
         assertTrue(r.err().contains("Traceback (most recent call last):"), r.toString());
         assertEquals(1, r.count(r.err(), "text for stderr"), r.toString());
         assertEquals(1, r.count(r.err(), "KeyboardInterrupt"), r.toString());
+    }
+
+    @Test
+    void forkserverWorkers() throws Exception {
+        Polyproc.Result r = Polyproc.run(Polyproc.script("forkserver.py").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ALL OK"), r.toString());
     }
 
     @Test

@@ -73,11 +73,11 @@ class ChildLauncherTest {
     }
 
     @Test
-    void bootstrapPipeIsDescriptorThreeAndPassedDescriptorsFollow(@TempDir Path dir) throws Exception {
+    void bootstrapSocketIsDescriptorThreeAndPassedDescriptorsFollow(@TempDir Path dir) throws Exception {
         int[] pipe = LibC.pipe();
-        byte[] big = new byte[200_000]; // larger than a pipe buffer: written by a thread
+        byte[] big = new byte[300_000]; // larger than a socket buffer: written by a thread
         big[big.length - 1] = 'Z';
-        // The parent keeps the pipe open while the child lives (its liveness signal): read a count, not to EOF.
+        // The parent keeps the socket open while the child lives (its liveness signal): read a count, not to EOF.
         ChildProcess p = sh("head -c " + big.length + " <&3 | wc -c > out.txt; echo \"$GREETING\" >&4; ls /proc/self/fd | sort -n | tr '\\n' ' ' > fds.txt",
                 new int[] {pipe[1]}, dir.toString(), big);
         assertEquals(0, exitOf(p));
@@ -85,9 +85,50 @@ class ChildLauncherTest {
         assertEquals("hello\n", new String(LibC.readFully(pipe[0], 6)));
         LibC.close(pipe[0]);
         assertEquals(String.valueOf(big.length), Files.readString(dir.resolve("out.txt")).trim());
-        // 0-2, the bootstrap pipe (3), the passed descriptor (4), and ls's own directory handle.
+        // 0-2, the bootstrap socket (3), the passed descriptor (4), and ls's own directory handle.
         String fds = Files.readString(dir.resolve("fds.txt")).trim();
         assertTrue(fds.matches("0 1 2 3 4( \\d+)?"), fds);
+    }
+
+    @Test
+    void laterMessagesFollowTheBootstrapInOrder(@TempDir Path dir) throws Exception {
+        byte[] boot = "boot;".getBytes();
+        byte[] big = new byte[500_000];
+        java.util.Arrays.fill(big, (byte) 'x');
+        big[big.length - 1] = 'Z';
+        int total = boot.length + 5 + big.length + 4;
+        ChildProcess p = sh("head -c " + total + " <&3 > got.bin", new int[0], dir.toString(), boot);
+        assertTrue(p.send("head;".getBytes(), new int[0], big));
+        assertTrue(p.send("end;".getBytes(), new int[0], new byte[0]));
+        assertEquals(0, exitOf(p));
+        byte[] got = Files.readAllBytes(dir.resolve("got.bin"));
+        assertEquals(total, got.length);
+        assertEquals("boot;head;x", new String(got, 0, 11));
+        assertEquals("Zend;", new String(got, got.length - 5, 5));
+        assertFalse(p.send("late".getBytes(), new int[0], new byte[0]), "nothing to send to after the end");
+    }
+
+    @Test
+    void descriptorsTravelOverTheSocket() {
+        int[] socket = LibC.socketPair();
+        int[] pipe = LibC.pipe();
+        try {
+            assertEquals(4, LibC.sendWithFds(socket[0], "task".getBytes(), new int[] {pipe[1], pipe[0]}));
+            LibC.close(pipe[1]); // the copy in flight keeps the pipe open
+            LibC.Received r = LibC.receiveWithFds(socket[1], 16, LibC.MAX_FDS_PER_MESSAGE);
+            assertEquals("task", new String(r.data()));
+            assertEquals(2, r.fds().length);
+            assertTrue(LibC.writeFully(r.fds()[0], "through".getBytes()));
+            assertEquals("through", new String(LibC.readFully(r.fds()[1], 7)));
+            for (int fd : r.fds()) {
+                LibC.close(fd);
+            }
+            LibC.close(socket[0]);
+            assertEquals(0, LibC.receiveWithFds(socket[1], 16, 1).data().length, "end of file");
+        } finally {
+            LibC.close(pipe[0]);
+            LibC.close(socket[1]);
+        }
     }
 
     @Test

@@ -1,0 +1,112 @@
+"""The 'forkserver' start method: pre-booted worker JVMs (run by ScriptsIT)."""
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+
+CHECKS = []
+
+
+def check(name, cond, detail=''):
+    CHECKS.append(name)
+    if not cond:
+        print('FAIL', name, detail, flush=True)
+        sys.exit(3)
+    print('ok', name, flush=True)
+
+
+def report(conn, parent_pid, started_at):
+    import preload_marker
+    conn.send({
+        'pid': os.getpid(), 'ppid': os.getppid(),
+        'parent': mp.parent_process().pid,
+        'preloaded_before_task': preload_marker.IMPORTED_AT < started_at,
+        'state_seen': list(preload_marker.STATE),
+        'method': mp.current_process()._start_method if hasattr(mp.current_process(), '_start_method') else None,
+    })
+    preload_marker.STATE.append(os.getpid())
+
+
+def worker_pids(exclude):
+    """Worker JVMs whose parent is this process, other than exclude: the idle ones."""
+    me = str(os.getpid())
+    found = set()
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+                with open('/proc/%s/cmdline' % entry, 'rb') as f:
+                    is_worker = b'polyproc.worker.ChildMain' in f.read()
+            except OSError:
+                continue
+            if fields[1] == me and fields[0] != 'Z' and is_worker and int(entry) not in exclude:
+                found.add(int(entry))
+    return found
+
+
+def echo_all(conns):
+    for c in conns:
+        c.send(c.recv() * 2)
+
+
+if __name__ == '__main__':
+    check('default is forkserver', mp.get_start_method() == 'forkserver')
+    try:
+        mp.set_forkserver_preload(['preload_marker', 1])
+        check('preload list of strings', False)
+    except TypeError:
+        check('preload list of strings', True)
+    mp.set_forkserver_preload(['preload_marker'])
+    os.environ['POLYPROC_FORKSERVER_IDLE'] = '2'
+
+    reports = []
+    for i in range(2):
+        ours, theirs = mp.Pipe()
+        started_at = time.time()
+        p = mp.Process(target=report, args=(theirs, os.getpid(), started_at))
+        p.start()
+        theirs.close()
+        r = ours.recv()
+        p.join()
+        reports.append(r)
+        check('child %d: pid is the worker\'s' % i, r['pid'] == p.pid and p.exitcode == 0, (r, p.pid))
+        check('child %d: os.getppid() and parent_process() are the parent' % i,
+              r['ppid'] == os.getpid() and r['parent'] == os.getpid(), r)
+        if i == 1:
+            # The first child's worker booted while start() waited for it; the second's was idle.
+            check('preload imported before the task', r['preloaded_before_task'], r)
+    check('one worker per Process: no state from the previous one', reports[1]['state_seen'] == [], reports)
+    check('two different processes', reports[0]['pid'] != reports[1]['pid'])
+
+    sleeper = mp.Process(target=time.sleep, args=(600,))
+    sleeper.start()
+    idle = worker_pids({sleeper.pid})
+    check('POLYPROC_FORKSERVER_IDLE=2 idle workers', len(idle) == 2, idle)
+
+    # An idle worker killed from outside is skipped.
+    for pid in idle:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while worker_pids({sleeper.pid}) & idle and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pairs = [mp.Pipe() for _ in range(20)]
+    p = mp.Process(target=echo_all, args=([b for _, b in pairs],))
+    p.start()
+    for i, (a, _) in enumerate(pairs):
+        a.send(i)
+    check('after idle workers died: 20 connections passed', [a.recv() for a, _ in pairs] == [2 * i for i in range(20)])
+    p.join()
+    check('exit code', p.exitcode == 0, p.exitcode)
+
+    # 'spawn' stays available: a fresh JVM of its own.
+    s = mp.get_context('spawn').Process(target=sys.exit, args=(4,))
+    s.start()
+    check('spawn child is no idle worker', s.pid not in idle)
+    s.join()
+    check('spawn exit code', s.exitcode == 4, s.exitcode)
+    sleeper.terminate()
+    sleeper.join()
+    check('terminate', sleeper.exitcode == -15, sleeper.exitcode)
+    print('ALL OK', len(CHECKS), flush=True)

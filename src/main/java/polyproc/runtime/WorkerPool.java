@@ -1,0 +1,88 @@
+package polyproc.runtime;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import polyproc.posix.LibC;
+import polyproc.process.ChildProcess;
+
+/**
+ * The 'forkserver' start method's server. A JVM cannot fork, so instead of forking a warm
+ * interpreter it keeps worker JVMs booted ahead of need (JVM up, Context built, multiprocessing
+ * and the preload modules imported, polyproc.child waiting for a task); {@link #start} hands a
+ * Process to the oldest idle one and launches its replacement at once, which boots in the
+ * background. Every worker runs exactly one Process and then exits, so nothing leaks from one
+ * Process to the next. Starting n Processes at once (a Pool(n)) launches the missing workers
+ * together, so they boot in parallel.
+ *
+ * <p>Idle workers: {@value #IDLE_ENV} (default {@value #DEFAULT_IDLE}). One idle worker costs a
+ * JVM's resident memory (docs/performance.md) and boots for seconds on a core, so the default
+ * keeps one: enough to start the next Process at once, and cheap when none comes. Idle workers
+ * die with the parent: they see their bootstrap socket hang up (ChildMain), SIGKILL included.
+ */
+final class WorkerPool {
+    static final String IDLE_ENV = "POLYPROC_FORKSERVER_IDLE";
+    static final int DEFAULT_IDLE = 1;
+
+    private final WorkerConfig config;
+    private final int idleTarget;
+    private final Deque<ChildProcess> idle = new ArrayDeque<>(); // oldest first; guarded by this
+    private boolean closed; // guarded by this
+
+    WorkerPool(WorkerConfig config) {
+        this.config = config;
+        this.idleTarget = idleTarget(config);
+    }
+
+    private static int idleTarget(WorkerConfig config) {
+        String prefix = IDLE_ENV + "=";
+        for (String kv : config.env()) {
+            if (kv.startsWith(prefix)) {
+                try {
+                    return Math.max(0, Integer.parseInt(kv.substring(prefix.length()).trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(IDLE_ENV + " must be a number, not '"
+                            + kv.substring(prefix.length()) + "'");
+                }
+            }
+        }
+        return DEFAULT_IDLE;
+    }
+
+    /** Gives the task to a worker (idle if there is one, else a new one) and returns it. */
+    ChildProcess start(int[] fds, byte[] payload) {
+        while (true) {
+            ChildProcess worker = take();
+            if (WorkerConfig.sendTask(worker, fds, payload)) {
+                return worker;
+            }
+            // It died while idle (killed from outside, out of memory): try the next one.
+        }
+    }
+
+    private synchronized ChildProcess take() {
+        if (closed) {
+            throw new IllegalStateException("the forkserver is closed");
+        }
+        ChildProcess worker = idle.pollFirst();
+        while (worker != null && worker.poll() != null) {
+            worker = idle.pollFirst();
+        }
+        if (worker == null) {
+            worker = config.boot();
+        }
+        while (idle.size() < idleTarget) {
+            idle.addLast(config.boot());
+        }
+        return worker;
+    }
+
+    /** Ends the idle workers (a worker that was handed a Process belongs to that Process). */
+    synchronized void close() {
+        closed = true;
+        for (ChildProcess worker : idle) {
+            worker.signal(LibC.SIGKILL);
+        }
+        idle.clear();
+    }
+}
