@@ -7,12 +7,17 @@ import signal
 inherited_fds = []
 
 
+def _ignore_signal(signum, frame):
+    pass
+
+
 def main(fd, boot_data):
     """Prepare what boot_data names (a forkserver worker), wait for the task on the bootstrap
     socket fd, run its Process; return the exit code."""
     if boot_data:
-        # An idle worker ignores ^C in the terminal, as CPython's forkserver does.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # An idle worker ignores ^C in the terminal, as CPython's forkserver does. Not with
+        # SIG_IGN: GraalPy 25.0.3 never delivers SIGINT again after SIG_IGN was set once.
+        signal.signal(signal.SIGINT, _ignore_signal)
         from polyproc import forkserver
         forkserver.prepare_worker(boot_data)
     import polyproc

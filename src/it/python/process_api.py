@@ -71,7 +71,7 @@ if __name__ == '__main__':
     check('main name', __name__ == '__main__')
     check('start methods', mp.get_all_start_methods() == ['forkserver', 'spawn'], mp.get_all_start_methods())
     check('default method', mp.get_start_method(allow_none=True) is None
-          and mp.get_start_method() == 'forkserver')
+          and mp.get_context().get_start_method() == 'forkserver')
     try:
         mp.get_context('fork')
         check('fork refused', False)
@@ -79,7 +79,7 @@ if __name__ == '__main__':
         check('fork refused', "'forkserver', 'spawn'" in str(e), str(e))
     # The start method under test: 'forkserver' (default) or 'spawn'. The environment, directory
     # and JVM options are set below before the first start(), when the forkserver starts.
-    mp.set_start_method(sys.argv[1] if len(sys.argv) > 1 else 'forkserver')
+    mp.set_start_method(sys.argv[1] if len(sys.argv) > 1 else 'forkserver', force=True)
 
     # Misuse raises what CPython raises, before any child exists.
     p = mp.Process(target=time.sleep, args=(0,))
