@@ -57,7 +57,9 @@ class OrphanIT {
             }
             parent.destroyForcibly(); // SIGKILL: nothing in the parent can clean up
             assertTrue(parent.waitFor(10, TimeUnit.SECONDS));
-            assertAllGone(pids, 2000);
+            // Measured here: all gone within ~1 s; the second generation needs two hang-ups in a
+            // row, and a worker JVM still booting notices only once its main() runs.
+            assertAllGone(pids, 3000);
         } finally {
             parent.destroyForcibly();
         }
