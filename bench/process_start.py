@@ -1,11 +1,20 @@
 #!/usr/bin/env python3
 """Process start-up benchmark: polyproc against CPython (python3) in the same run.
 
-Measures, as medians:
-  * start()+join() of a no-op child, one at a time (--joins of them, default 10);
-  * the whole-program cost of `-c pass`;
-  * the resident memory (RSS and PSS) of one idle child.
-Run with any python3:  python3 bench/process_start.py [--joins N] [--runs N]
+For each start method (polyproc: forkserver, its default, and spawn; python3: the same two),
+medians of --runs repetitions:
+  * first:      the first start()+join() of a program (includes starting the forkserver);
+  * sequential: start()+join() of a no-op child, one at a time, 0.5 s apart;
+  * burst:      four no-op children started at once, then joined;
+  * pool:       Pool(2) created, map over 100 tiny tasks, closed and joined;
+  * resident memory of the parent, of one idle forkserver worker (CPython: its server) and of
+    one running child;
+and the whole-program cost of `-c pass` and of a script that starts one child.
+Between two measures the program waits --settle seconds, so that a forkserver that boots its
+workers ahead of need has them ready (that wait is not counted), as a program that does other
+work between two starts would. POLYPROC_FORKSERVER_IDLE applies as documented (default 1);
+--idle N sets it for polyproc.
+Run with any python3:  python3 bench/process_start.py [--runs N] [--settle S] [--idle N]
 """
 import argparse
 import os
@@ -21,43 +30,87 @@ POLYPROC = os.path.join(TOP, 'bin', 'polyproc')
 CHILD_SCRIPT = r'''
 import multiprocessing as mp, os, sys, time
 
-def noop():
+def noop(*args):
     pass
 
 def idle(ready):
     open(ready, 'w').close()
     time.sleep(120)
 
-def memory(pid):
-    fields = {}
+def rss_mb(pid):
     with open('/proc/%d/smaps_rollup' % pid) as f:
         for line in f:
-            parts = line.split()
-            if parts[0] in ('Rss:', 'Pss:'):
-                fields[parts[0][:-1]] = int(parts[1]) // 1024
-    return fields
+            if line.startswith('Rss:'):
+                return int(line.split()[1]) / 1024
+
+def children_of(pid):
+    found = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    if int(f.read().rsplit(')', 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+def timed(name, fn):
+    t = time.perf_counter()
+    fn()
+    print(name, time.perf_counter() - t, flush=True)
+
+def one():
+    p = mp.Process(target=noop)
+    p.start()
+    p.join()
+
+def burst():
+    ps = [mp.Process(target=noop) for _ in range(4)]
+    for p in ps:
+        p.start()
+    for p in ps:
+        p.join()
+
+def pool():
+    with mp.Pool(2) as pl:
+        pl.map(noop, range(100))
+        pl.close()
+        pl.join()
 
 if __name__ == '__main__':
-    mp.set_start_method('spawn')
-    joins, ready = int(sys.argv[1]), sys.argv[2]
-    for _ in range(joins):
-        t = time.perf_counter()
-        p = mp.Process(target=noop)
-        p.start()
-        p.join()
-        print('join', time.perf_counter() - t, flush=True)
+    mp.set_start_method(sys.argv[1])
+    runs, settle, ready = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+    timed('first', one)
+    for _ in range(runs):
+        time.sleep(0.5)
+        timed('sequential', one)
+    for what, fn in (('burst', burst), ('pool', pool)):
+        for _ in range(runs):
+            time.sleep(settle)
+            timed(what, fn)
+    time.sleep(settle)
     p = mp.Process(target=idle, args=(ready,))
     p.start()
     while not os.path.exists(ready):
         time.sleep(0.05)
     time.sleep(1)
-    m = memory(p.pid)
-    print('child_rss_mb', m['Rss'], flush=True)
-    print('child_pss_mb', m['Pss'], flush=True)
-    me = memory(os.getpid())
-    print('parent_rss_mb', me['Rss'], flush=True)
+    print('running_child_rss_mb', rss_mb(p.pid), flush=True)
+    others = [c for c in children_of(os.getpid()) if c != p.pid]
+    # polyproc: idle worker JVMs; CPython forkserver: the server (resource tracker excluded).
+    idle_rss = [rss_mb(c) for c in others if rss_mb(c) > 5]
+    if idle_rss and sys.argv[1] == 'forkserver':
+        print('idle_worker_rss_mb', max(idle_rss), flush=True)
+    print('parent_rss_mb', rss_mb(os.getpid()), flush=True)
     p.terminate()
     p.join()
+'''
+
+ONE_CHILD = r'''
+import multiprocessing as mp
+def noop(): pass
+if __name__ == '__main__':
+    p = mp.Process(target=noop); p.start(); p.join()
 '''
 
 
@@ -70,42 +123,51 @@ def whole_program(cmd, runs):
     return statistics.median(times)
 
 
-def children(python, joins):
+def measure(python, method, runs, settle, env=None):
     with tempfile.TemporaryDirectory() as d:
         script = os.path.join(d, 'bench_child.py')
         with open(script, 'w') as f:
             f.write(CHILD_SCRIPT)
-        out = subprocess.run([python, script, str(joins), os.path.join(d, 'ready')], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run([python, script, method, str(runs), str(settle), os.path.join(d, 'ready')],
+                             check=True, capture_output=True, text=True, env=env).stdout
     values = {}
     for line in out.splitlines():
         key, value = line.split()
         values.setdefault(key, []).append(float(value))
-    return values
+    return {k: statistics.median(v) for k, v in values.items()}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--joins', type=int, default=10)
     ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--settle', type=float, default=8.0)
+    ap.add_argument('--idle', type=int, default=None, help='POLYPROC_FORKSERVER_IDLE for polyproc')
     args = ap.parse_args()
     subprocess.run([POLYPROC, '-c', 'pass'], check=True)  # builds if needed, fills caches
-    rows = []
-    cpy_pass = whole_program([sys.executable, '-c', 'pass'], args.runs)
-    pp_pass = whole_program([POLYPROC, '-c', 'pass'], args.runs)
-    rows.append(('-c pass (s)', cpy_pass, pp_pass))
-    cpy = children(sys.executable, args.joins)
-    pp = children(POLYPROC, args.joins)
-    # The first join of a program also pays for importing multiprocessing: report it apart.
-    rows.append(('first start+join (s)', cpy['join'][0], pp['join'][0]))
-    rows.append(('start+join, median of the rest (s)', statistics.median(cpy['join'][1:]),
-                 statistics.median(pp['join'][1:])))
-    for key in ('child_rss_mb', 'child_pss_mb', 'parent_rss_mb'):
-        rows.append((key.replace('_mb', ' (MB)'), cpy[key][0], pp[key][0]))
-    print('%-38s %12s %12s %8s' % ('measure', 'python3', 'polyproc', 'ratio'))
+    env = dict(os.environ)
+    if args.idle is not None:
+        env['POLYPROC_FORKSERVER_IDLE'] = str(args.idle)
+    with tempfile.NamedTemporaryFile('w', suffix='.py') as one_child:
+        one_child.write(ONE_CHILD)
+        one_child.flush()
+        rows = [('-c pass (s)', whole_program([sys.executable, '-c', 'pass'], args.runs),
+                 whole_program([POLYPROC, '-c', 'pass'], args.runs)),
+                ('script with one child (s)', whole_program([sys.executable, one_child.name], args.runs),
+                 whole_program([POLYPROC, one_child.name], args.runs))]
+    for method in ('forkserver', 'spawn'):
+        cpy = measure(sys.executable, method, args.runs, args.settle)
+        pp = measure(POLYPROC, method, args.runs, args.settle, env)
+        for key in ('first', 'sequential', 'burst', 'pool', 'running_child_rss_mb',
+                    'idle_worker_rss_mb', 'parent_rss_mb'):
+            if key in cpy or key in pp:
+                unit = 'MB' if key.endswith('_mb') else 's'
+                rows.append(('%s: %s (%s)' % (method, key.replace('_mb', ''), unit),
+                             cpy.get(key, float('nan')), pp.get(key, float('nan'))))
+    print('%-40s %10s %10s %8s' % ('measure', 'python3', 'polyproc', 'ratio'))
     for name, a, b in rows:
-        print('%-38s %12.3f %12.3f %8.1f' % (name, a, b, b / a if a else float('nan')))
-    print('python3: %s' % sys.version.split()[0])
+        print('%-40s %10.3f %10.3f %8.2f' % (name, a, b, b / a if a else float('nan')))
+    print('python3: %s; runs %d, settle %.1f s, POLYPROC_FORKSERVER_IDLE %s'
+          % (sys.version.split()[0], args.runs, args.settle, env.get('POLYPROC_FORKSERVER_IDLE', 'default')))
 
 
 if __name__ == '__main__':
