@@ -6,6 +6,11 @@
 
 POLYPROC_JAVA_OPTIONS etc. pass through the environment, so levers can be compared, e.g.
     POLYPROC_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 python3 bench/boot.py
+On a noisy machine compare levers in one run instead: --variant 'LABEL|VAR=VALUE|...' (repeat it)
+runs each variant in turn, round-robin, so that the noise falls on all alike, e.g.
+    python3 bench/boot.py -n 5 --variant 'stock|POLYPROC_NO_RUNTIME=1' \
+        --variant 'jlink|POLYPROC_NO_AOT=1' --variant 'jlink+aot|'
+(LAUNCHER=path in a variant runs another launcher.)
 """
 import argparse
 import os
@@ -17,14 +22,35 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def once(cmd, env=None):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - t0
+
+
 def times(cmd, n):
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)  # warm-up: builds, page cache
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        out.append(time.perf_counter() - t0)
-    return out
+    once(cmd)  # warm-up: builds, page cache
+    return [once(cmd) for _ in range(n)]
+
+
+def variants(a):
+    """Round-robin runs of each --variant; prints one line each."""
+    vs = []
+    for spec in a.variant:
+        label, *assigns = spec.split("|")
+        env = dict(os.environ)
+        env.update(kv.split("=", 1) for kv in assigns if kv)
+        cmd = [env.pop("LAUNCHER", a.launcher), "-c", a.code]
+        vs.append((label, cmd, env, []))
+    for _, cmd, env, _ in vs:
+        once(cmd, env)  # warm-up
+    for _ in range(a.n):
+        for _, cmd, env, out in vs:
+            out.append(once(cmd, env))
+    base = statistics.median(vs[0][3])
+    for label, _, _, out in vs:
+        m = statistics.median(out)
+        print(f"{label:<30} median {m:7.3f} s  x{m / base:5.2f}  runs {' '.join(f'{t:.2f}' for t in out)}")
 
 
 def main():
@@ -34,7 +60,11 @@ def main():
     ap.add_argument("--code", default="pass", help="the -c program (default: pass)")
     ap.add_argument("--label", default="polyproc")
     ap.add_argument("--no-python3", action="store_true", help="skip the python3 runs")
+    ap.add_argument("--variant", action="append", default=[], help="LABEL|VAR=VALUE|... (repeat)")
     a = ap.parse_args()
+    if a.variant:
+        variants(a)
+        return
 
     pp = times([a.launcher, "-c", a.code], a.n)
     pm = statistics.median(pp)
