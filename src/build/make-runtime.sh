@@ -6,8 +6,9 @@
 #
 # The training is `DIST/bin/polyproc --make-aot-cache`, which runs DIST/share/aot-training.py.
 #
-# Measured (2 cores, medians of 5, `polyproc -c pass`): stock JDK 25 + Graal JIT 5.6 s; jlinked
-# runtime alone about the same; + AOT cache 2.4 s. Costs about 2 s (jlink) + 30 s (training) of build.
+# Measured (docs/performance.md; 2 cores under load, medians of 5, `polyproc -c pass`): stock JDK 25
+# + Graal JIT 8.6 s; jlinked runtime alone 7.9 s; + AOT cache 3.5 s; + C1 for host code 2.7 s.
+# Costs 2-5 s (jlink) + 30-50 s (training and cache assembly) of build.
 #
 # A failure here never fails the build: without runtime/ or the cache the launcher runs the way it
 # did before (stock JDK + --upgrade-module-path), only slower; the reason is printed as a WARNING.
