@@ -14,6 +14,7 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 
+import polyproc.posix.LibC;
 import polyproc.runtime.ContextSpec;
 import polyproc.runtime.PolyprocRuntime;
 
@@ -55,12 +56,19 @@ public final class Main {
 
     private Main() {}
 
+    /** Set on an AOT training run: the JVM writes its AOT cache in its own exit, not in _exit. */
+    static final String JVM_EXIT_PROPERTY = "polyproc.jvmExit";
+
     /** What the command line asks for. */
     record Invocation(Map<String, String> options, String command, String module, String script,
                       List<String> argv) {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        if (Boolean.getBoolean(JVM_EXIT_PROPERTY)) {
+            System.exit(code);
+        }
+        LibC.exitNow(code); // the Context is closed: see exitNow for the ~0.4 s this saves
     }
 
     static int run(String[] args) {

@@ -43,13 +43,12 @@ public final class ChildMain {
             if (!boot.bootData().isEmpty()) {
                 // A forkserver child ends as CPython's does, with os._exit() once the Process has
                 // run (its _bootstrap has flushed the streams and run the finalizers): no
-                // interpreter shutdown, no atexit. Closing the Context would add ~0.5 s.
-                System.out.flush();
-                System.err.flush();
-                Runtime.getRuntime().halt(code);
+                // interpreter shutdown, no atexit.
+                LibC.exitNow(code);
             }
         }
-        System.exit(code);
+        LibC.exitNow(code); // spawn: as sys.exit(), the Context (interpreter) is shut down above
+
     }
 
     /**
