@@ -29,11 +29,23 @@ def _patch_shared_memory(module):
     shared_memory.install(module)
 
 
+def _patch_pool(module):
+    from polyproc import workers
+    workers.install_pool(module)
+
+
+def _patch_process_pool(module):
+    from polyproc import workers
+    workers.install_process_pool(module)
+
+
 _PATCHES = {
     'multiprocessing.context': _patch_context,
     'multiprocessing.resource_tracker': _patch_resource_tracker,
     'multiprocessing.util': _patch_util,
     'multiprocessing.shared_memory': _patch_shared_memory,
+    'multiprocessing.pool': _patch_pool,
+    'concurrent.futures.process': _patch_process_pool,
 }
 
 
