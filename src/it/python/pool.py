@@ -56,8 +56,9 @@ def slow(x):
 if __name__ == '__main__':
     if len(sys.argv) > 1:
         mp.set_start_method(sys.argv[1])
-    check('default size follows cpu_count', mp.Pool.__init__ is not None
-          and (lambda p: (p._processes, p.terminate())[0])(mp.Pool()) == os.cpu_count())
+    default_pool = mp.Pool()
+    check('default size follows cpu_count', default_pool._processes == os.cpu_count(), default_pool._processes)
+    default_pool.terminate()
     with mp.Pool(2, initializer=init, initargs=('ready',)) as pool:
         check('apply', pool.apply(add, (2, 3)) == 5)
         check('initializer', set(pool.map(get_init, range(4))) == {'ready'})
