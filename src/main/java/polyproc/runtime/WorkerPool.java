@@ -51,12 +51,17 @@ final class WorkerPool {
 
     /** Gives the task to a worker (idle if there is one, else a new one) and returns it. */
     ChildProcess start(int[] fds, byte[] payload) {
-        while (true) {
+        for (int attempt = 0; ; attempt++) {
             ChildProcess worker = take();
             if (WorkerConfig.sendTask(worker, fds, payload)) {
                 return worker;
             }
-            // It died while idle (killed from outside, out of memory): try the next one.
+            // It died while idle (killed from outside, out of memory): try the next one, but
+            // do not boot JVMs forever if every one dies at once (bad JVM options).
+            if (attempt > idleTarget) {
+                throw new IllegalStateException("worker JVM " + worker.pid() + " ended with "
+                        + worker.onExit().join() + " before it could take a Process (see its output)");
+            }
         }
     }
 
