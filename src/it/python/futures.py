@@ -56,7 +56,8 @@ if __name__ == '__main__':
         check('map', list(ex.map(square, range(30))) == [x * x for x in range(30)])
         check('map chunksize', list(ex.map(square, range(30), chunksize=4)) == [x * x for x in range(30)])
         fs = [ex.submit(slow, d) for d in (0.6, 0.1)]
-        check('as_completed', [f.result() for f in cf.as_completed(fs, timeout=60)] == [0.1, 0.6])
+        got = [(f.done(), f.result()) for f in cf.as_completed(fs, timeout=60)]
+        check('as_completed', sorted(got) == [(True, 0.1), (True, 0.6)], got)
         done, not_done = cf.wait([ex.submit(slow, 0.1), ex.submit(slow, 5)], return_when=cf.FIRST_COMPLETED)
         check('wait FIRST_COMPLETED', len(done) == 1 and len(not_done) == 1)
         e = ex.submit(boom).exception(60)
