@@ -143,6 +143,11 @@ public final class Main {
         // GraalPy warns on every start that the native backend is "not fully supported when
         // embedding" (its standard streams are always descriptors 0, 1, 2: what a command wants).
         o.put("log.python.level", "SEVERE");
+        // As python3: PYTHONDONTWRITEBYTECODE means -B, unless -E or -I.
+        String noBytecode = System.getenv("PYTHONDONTWRITEBYTECODE");
+        if (noBytecode != null && !noBytecode.isEmpty() && !"true".equals(flags.get("python.IgnoreEnvironmentFlag"))) {
+            o.put("python.DontWriteBytecodeFlag", "true");
+        }
         o.putAll(flags);
         return o;
     }

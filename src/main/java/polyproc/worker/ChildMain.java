@@ -48,7 +48,6 @@ public final class ChildMain {
             }
         }
         LibC.exitNow(code); // spawn: as sys.exit(), the Context (interpreter) is shut down above
-
     }
 
     /**

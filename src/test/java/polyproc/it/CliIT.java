@@ -37,6 +37,14 @@ class CliIT {
     }
 
     @Test
+    void dontWriteBytecodeFromTheEnvironment() throws Exception {
+        String code = "import sys; print(sys.flags.dont_write_bytecode)";
+        Map<String, String> env = Map.of("PYTHONDONTWRITEBYTECODE", "1");
+        assertEquals("1", Polyproc.run("", env, "-c", code).out().trim());
+        assertEquals("0", Polyproc.run("", env, "-E", "-c", code).out().trim());
+    }
+
+    @Test
     void missingScriptExitsTwo() throws Exception {
         Polyproc.Result r = Polyproc.run("/nonexistent/script.py");
         assertEquals(2, r.exitCode(), r.toString());
