@@ -11,16 +11,11 @@ import time
 from multiprocessing import connection, shared_memory
 from multiprocessing.connection import Client, Listener
 
+from checks import check
+
 BIG = 64 * 1024 * 1024
 LONG = 120  # generous: a child JVM can take many seconds to boot on a loaded 2-core machine
 N_ITEMS = 2000
-
-
-def check(name, cond, detail=''):
-    if not cond:
-        print('FAIL', name, detail, flush=True)
-        sys.exit(3)
-    print('ok', name, flush=True)
 
 
 def peer(conn, oneway_reader, addresses, sync):

@@ -5,15 +5,7 @@ import signal
 import sys
 import time
 
-CHECKS = []
-
-
-def check(name, cond, detail=''):
-    CHECKS.append(name)
-    if not cond:
-        print('FAIL', name, detail, flush=True)
-        sys.exit(3)
-    print('ok', name, flush=True)
+from checks import CHECKS, check, worker_pids
 
 
 def report(conn, parent_pid, started_at):
@@ -26,24 +18,6 @@ def report(conn, parent_pid, started_at):
         'method': mp.current_process()._start_method if hasattr(mp.current_process(), '_start_method') else None,
     })
     preload_marker.STATE.append(os.getpid())
-
-
-def worker_pids(exclude):
-    """Worker JVMs whose parent is this process, other than exclude: the idle ones."""
-    me = str(os.getpid())
-    found = set()
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                with open('/proc/%s/stat' % entry) as f:
-                    fields = f.read().rsplit(')', 1)[1].split()
-                with open('/proc/%s/cmdline' % entry, 'rb') as f:
-                    is_worker = b'polyproc.worker.ChildMain' in f.read()
-            except OSError:
-                continue
-            if fields[1] == me and fields[0] != 'Z' and is_worker and int(entry) not in exclude:
-                found.add(int(entry))
-    return found
 
 
 def echo_all(conns):

@@ -6,15 +6,7 @@ import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
 
-CHECKS = []
-
-
-def check(name, cond, detail=''):
-    CHECKS.append(name)
-    if not cond:
-        print('FAIL', name, detail, flush=True)
-        sys.exit(3)
-    print('ok', name, flush=True)
+from checks import CHECKS, check
 
 
 def square(x):

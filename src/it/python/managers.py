@@ -6,15 +6,7 @@ import subprocess
 import sys
 from multiprocessing.managers import BaseManager, BaseProxy, SharedMemoryManager
 
-CHECKS = []
-
-
-def check(name, cond, detail=''):
-    CHECKS.append(name)
-    if not cond:
-        print('FAIL', name, detail, flush=True)
-        sys.exit(3)
-    print('ok', name, flush=True)
+from checks import CHECKS, check
 
 
 def child_work(d, l, ns, q, lock, ev, val, arr, nested, barrier, cond, sem):

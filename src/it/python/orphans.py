@@ -19,20 +19,12 @@ def report_daemon():
 atexit.register(report_daemon)
 import multiprocessing as mp  # noqa: E402
 
+from checks import worker_pids  # noqa: E402
+
 
 def print_idle_workers(label, exclude):
-    """Worker JVMs whose parent is this process, other than exclude: the forkserver's idle ones."""
-    import os
-    for entry in os.listdir('/proc'):
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                ppid = int(f.read().rsplit(')', 1)[1].split()[1])
-            with open('/proc/%s/cmdline' % entry, 'rb') as f:
-                is_worker = b'polyproc.worker.ChildMain' in f.read()
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == os.getpid() and is_worker and int(entry) not in exclude:
-            print('pid', label, entry, flush=True)
+    for pid in sorted(worker_pids(exclude)):
+        print('pid', label, pid, flush=True)
 
 
 def sleep_with_child(ready):

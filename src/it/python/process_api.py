@@ -6,15 +6,7 @@ import sys
 import time
 from multiprocessing.connection import wait
 
-CHECKS = []
-
-
-def check(name, cond, detail=''):
-    CHECKS.append(name)
-    if not cond:
-        print('FAIL', name, detail, flush=True)
-        sys.exit(3)
-    print('ok', name, flush=True)
+from checks import CHECKS, check
 
 
 def report_identity(expected_ppid):

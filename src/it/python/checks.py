@@ -1,0 +1,33 @@
+"""What the Python-level test scripts share (they import it from their own folder, which is on
+sys.path as a script's folder is, under polyproc and python3 alike)."""
+import os
+import sys
+
+CHECKS = []
+
+
+def check(name, cond, detail=''):
+    """Record a named check; on failure print it and end the script with exit code 3."""
+    CHECKS.append(name)
+    if not cond:
+        print('FAIL', name, detail, flush=True)
+        sys.exit(3)
+    print('ok', name, flush=True)
+
+
+def worker_pids(exclude=()):
+    """Worker JVMs whose parent is this process, other than exclude: the forkserver's idle ones."""
+    found = set()
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) in exclude:
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            with open('/proc/%s/cmdline' % entry, 'rb') as f:
+                is_worker = b'polyproc.worker.ChildMain' in f.read()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != 'Z' and is_worker:
+            found.add(int(entry))
+    return found
