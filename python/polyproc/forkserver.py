@@ -13,6 +13,7 @@ _ALWAYS = ['multiprocessing.spawn', 'multiprocessing.connection', 'multiprocessi
            'multiprocessing.queues', 'polyproc.popen']
 
 _preload_modules = []
+started = False  # whether this process's server (polyproc.runtime.WorkerPool) exists
 
 
 def set_forkserver_preload(modules_names):

@@ -18,6 +18,10 @@ import polyproc
 __all__ = ['SpawnPopen', 'ForkserverPopen']
 
 
+def _environment():
+    return ['%s=%s' % kv for kv in os.environ.items()]
+
+
 class _InheritedFd:
     """A descriptor pickled with a Process: the child finds its copy by position among those
     that came with its task (they travel over a Unix socket, SCM_RIGHTS, so their numbers
@@ -55,14 +59,13 @@ class SpawnPopen(popen_fork.Popen):
         finally:
             set_spawning_popen(None)
         # The tracker's descriptor comes first; polyproc.child takes it off the list.
-        env = ['%s=%s' % kv for kv in os.environ.items()]
-        self._child = self._start_child(fp.getvalue(), [tracker_fd] + self._fds, env)
+        self._child = self._start_child(fp.getvalue(), [tracker_fd] + self._fds)
         self.pid = self._child.pid()
         self.sentinel = self._child.newSentinel()
         self.finalizer = util.Finalize(self, util.close_fds, (self.sentinel,))
 
-    def _start_child(self, payload, fds, env):
-        return polyproc.java_runtime().spawn(payload, fds, env, os.getcwd())
+    def _start_child(self, payload, fds):
+        return polyproc.java_runtime().spawn(payload, fds, _environment(), os.getcwd())
 
     def poll(self, flag=os.WNOHANG):
         if self.returncode is None:
@@ -83,7 +86,11 @@ class SpawnPopen(popen_fork.Popen):
 class ForkserverPopen(SpawnPopen):
     method = 'forkserver'
 
-    def _start_child(self, payload, fds, env):
+    def _start_child(self, payload, fds):
         from polyproc import forkserver
-        return polyproc.java_runtime().forkserverStart(payload, fds, env, os.getcwd(),
-                                                       forkserver.boot_data())
+        runtime = polyproc.java_runtime()
+        if not forkserver.started:
+            # Only the first start() describes the server; later ones send just the task.
+            runtime.startForkserver(_environment(), os.getcwd(), forkserver.boot_data())
+            forkserver.started = True
+        return runtime.forkserverStart(payload, fds)

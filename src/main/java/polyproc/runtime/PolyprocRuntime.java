@@ -54,17 +54,24 @@ public final class PolyprocRuntime {
     }
 
     /**
-     * The 'forkserver' start method: hands the task to a worker JVM that is booted already (see
-     * {@link WorkerPool}). The first call starts the server with {@code env}, {@code cwd} and
-     * {@code bootData} (what workers prepare: JSON from polyproc.forkserver); later calls ignore
-     * them, as CPython's forkserver keeps the environment it started with.
+     * Starts the 'forkserver' start method's server (see {@link WorkerPool}) with {@code env},
+     * {@code cwd} and {@code bootData} (what workers prepare: JSON from polyproc.forkserver), once:
+     * later calls change nothing, as CPython's forkserver keeps the environment it started with.
      */
     @HostAccess.Export
-    public ChildProcess forkserverStart(Value payload, Value passFds, Value env, String cwd, String bootData) {
+    public synchronized void startForkserver(Value env, String cwd, String bootData) {
+        if (workers == null) {
+            workers = new WorkerPool(WorkerConfig.of(childSpec, strings(env), cwd, bootData));
+        }
+    }
+
+    /** The 'forkserver' start method: hands the task to a worker JVM that is booted already. */
+    @HostAccess.Export
+    public ChildProcess forkserverStart(Value payload, Value passFds) {
         WorkerPool pool;
         synchronized (this) {
             if (workers == null) {
-                workers = new WorkerPool(WorkerConfig.of(childSpec, strings(env), cwd, bootData));
+                throw new IllegalStateException("the forkserver has not been started");
             }
             pool = workers;
         }
