@@ -99,10 +99,11 @@ public final class Main {
         if (inv.script != null && !inv.script.equals("-")) {
             parentOnly.put("python.InputFilePath", inv.script);
         }
+        PolyprocRuntime runtime = null;
         try (Context context = spec.with(parentOnly).newBuilder()
                 .arguments("python", inv.argv.toArray(String[]::new)).build()) {
             try {
-                PolyprocRuntime.install(context, spec);
+                runtime = PolyprocRuntime.install(context, spec);
                 context.eval(mainSource(inv));
                 return 0;
             } catch (PolyglotException e) {
@@ -121,6 +122,11 @@ public final class Main {
         } catch (IOException e) {
             err.println(launcher + ": " + e.getMessage());
             return 1;
+        } finally {
+            // After the Context's close, where multiprocessing's exit handler joined the children.
+            if (runtime != null) {
+                runtime.close();
+            }
         }
     }
 

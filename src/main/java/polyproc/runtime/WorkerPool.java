@@ -2,6 +2,11 @@ package polyproc.runtime;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import polyproc.posix.LibC;
 import polyproc.process.ChildProcess;
@@ -82,12 +87,28 @@ final class WorkerPool {
         return worker;
     }
 
-    /** Ends the idle workers (a worker that was handed a Process belongs to that Process). */
-    synchronized void close() {
-        closed = true;
-        for (ChildProcess worker : idle) {
+    /**
+     * Kills the idle workers (a worker that was handed a Process belongs to that Process) and
+     * waits until they are reaped, at most a few seconds: a JVM takes ~10-100 ms to die, and an
+     * unreaped one would outlive this program as a zombie of init.
+     */
+    void close() {
+        List<ChildProcess> killed;
+        synchronized (this) {
+            closed = true;
+            killed = List.copyOf(idle);
+            idle.clear();
+        }
+        for (ChildProcess worker : killed) {
             worker.signal(LibC.SIGKILL);
         }
-        idle.clear();
+        try {
+            CompletableFuture.allOf(killed.stream().map(ChildProcess::onExit).toArray(CompletableFuture[]::new))
+                    .get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Killed; the kernel finishes it. Nothing more to do from here.
+        }
     }
 }
