@@ -8,10 +8,21 @@ stdlib's package with polyproc's start methods underneath. User code never impor
 __version__ = '0.1.0'
 
 
+_runtime = None
+
+
+def _enable(runtime):
+    """Called by Java (polyproc.runtime.PolyprocRuntime.install) before any user code runs."""
+    global _runtime
+    _runtime = runtime
+    import polyproc._install  # noqa: F401
+    if runtime.embedded():
+        from polyproc import embedded
+        embedded.setup(runtime)
+
+
 def java_runtime():
     """The Java object of this Context (polyproc.runtime.PolyprocRuntime)."""
-    import polyglot
-    runtime = polyglot.import_value('polyproc')
-    if runtime is None:
+    if _runtime is None:
         raise RuntimeError('polyproc is not enabled in this GraalPy context')
-    return runtime
+    return _runtime

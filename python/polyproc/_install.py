@@ -22,6 +22,11 @@ def _patch_resource_tracker(module):
 def _patch_util(module):
     from polyproc import resource_tracker
     resource_tracker.install_temp_dir_tracking(module)
+    import polyproc
+    if polyproc.java_runtime().embedded():
+        import atexit
+        from polyproc import embedded
+        atexit.register(embedded.terminate_children)
 
 
 def _patch_shared_memory(module):

@@ -21,7 +21,7 @@ def main(fd, boot_data):
         from polyproc import forkserver
         forkserver.prepare_worker(boot_data)
     import polyproc
-    fds = list(polyproc.java_runtime().receiveTask(fd))
+    fds = [int(n) for n in polyproc.java_runtime().receiveTask(fd).split()]
     if boot_data:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     from multiprocessing import resource_tracker, spawn

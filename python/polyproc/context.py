@@ -56,7 +56,9 @@ def install(ctx):
     ctx._concrete_contexts.clear()
     ctx._concrete_contexts['forkserver'] = ForkServerContext()
     ctx._concrete_contexts['spawn'] = SpawnContext()
-    ctx._default_context = ctx.DefaultContext(ctx._concrete_contexts[START_METHODS[0]])
+    import polyproc
+    default = polyproc.java_runtime().defaultStartMethod() or START_METHODS[0]
+    ctx._default_context = ctx.DefaultContext(ctx._concrete_contexts[default])
     ctx.DefaultContext.get_all_start_methods = lambda self: list(START_METHODS)
 
     base_get_context = ctx.BaseContext.get_context

@@ -48,6 +48,9 @@ class SpawnPopen(popen_fork.Popen):
         return len(self._fds) - 1
 
     def _launch(self, process_obj):
+        unreproducible = polyproc.java_runtime().unreproducible()
+        if unreproducible is not None:
+            raise RuntimeError('cannot start a child process: ' + unreproducible)
         from multiprocessing import resource_tracker
         tracker_fd = resource_tracker.getfd()
         prep_data = spawn.get_preparation_data(process_obj._name)

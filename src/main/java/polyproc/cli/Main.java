@@ -16,7 +16,9 @@ import org.graalvm.polyglot.Source;
 
 import polyproc.posix.LibC;
 import polyproc.runtime.ContextSpec;
+import polyproc.runtime.ChildSettings;
 import polyproc.runtime.PolyprocRuntime;
+import polyproc.runtime.PythonFiles;
 
 /**
  * The {@code polyproc} command: runs Python the way {@code python3} does, on GraalPy, with
@@ -103,7 +105,7 @@ public final class Main {
         try (Context context = spec.with(parentOnly).newBuilder()
                 .arguments("python", inv.argv.toArray(String[]::new)).build()) {
             try {
-                runtime = PolyprocRuntime.install(context, spec);
+                runtime = PolyprocRuntime.install(context, spec, ChildSettings.COMMAND);
                 context.eval(mainSource(inv));
                 return 0;
             } catch (PolyglotException e) {
@@ -137,7 +139,7 @@ public final class Main {
         // must see the operating system, not GraalPy's Java emulation of it.
         o.put("python.PosixModuleBackend", "native");
         o.put("python.Executable", launcher);
-        o.put("python.PythonPath", Path.of(System.getProperty("polyproc.home", "."), "python").toString());
+        o.put("python.PythonPath", PythonFiles.directory().toString());
         o.put("python.ForceImportSite", "true");
         // Embedded GraalPy defaults to -B; caching bytecode as python3 does halves the import
         // time of multiprocessing and its dependencies (2.4 s to 1.7 s here, warm cache).

@@ -91,6 +91,8 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle FA_ADDDUP2 = fn("posix_spawn_file_actions_adddup2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FA_ADDOPEN = fn("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle FA_ADDCHDIR = fn("posix_spawn_file_actions_addchdir_np",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle FA_ADDCLOSEFROM = fn("posix_spawn_file_actions_addclosefrom_np",
@@ -206,6 +208,9 @@ public final class LibC {
     public static int fileActionsInit(MemorySegment fa) { return call(FA_INIT, fa); }
     public static int fileActionsDestroy(MemorySegment fa) { return call(FA_DESTROY, fa); }
     public static int fileActionsAddDup2(MemorySegment fa, int fd, int newFd) { return call(FA_ADDDUP2, fa, fd, newFd); }
+    public static int fileActionsAddOpen(MemorySegment fa, int fd, MemorySegment path, int flags, int mode) {
+        return call(FA_ADDOPEN, fa, fd, path, flags, mode);
+    }
     public static int fileActionsAddChdir(MemorySegment fa, MemorySegment path) { return call(FA_ADDCHDIR, fa, path); }
     public static int fileActionsAddCloseFrom(MemorySegment fa, int lowFd) { return call(FA_ADDCLOSEFROM, fa, lowFd); }
     public static int spawnAttrInit(MemorySegment attr) { return call(ATTR_INIT, attr); }
@@ -364,6 +369,22 @@ public final class LibC {
     public static Result write(int fd, MemorySegment buf, long count) {
         try (Arena arena = Arena.ofConfined()) {
             return withErrno(arena, s -> (long) WRITE.invokeExact(s, fd, buf, count));
+        }
+    }
+
+    /**
+     * Reads up to {@code max} bytes, blocking until some are there; an empty array at end of
+     * file. Retries EINTR.
+     */
+    public static byte[] readSome(int fd, int max) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(max);
+            Result r;
+            do {
+                r = read(fd, buf, max);
+            } while (r.failed() && r.errno() == EINTR);
+            check("read", r);
+            return buf.asSlice(0, r.value()).toArray(ValueLayout.JAVA_BYTE);
         }
     }
 

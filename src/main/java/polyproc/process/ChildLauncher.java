@@ -37,12 +37,20 @@ public final class ChildLauncher {
     private ChildLauncher() {}
 
     /**
+     * The child's descriptors 0, 1 and 2: {@code stdout}/{@code stderr} are descriptors of this
+     * process to put there, -1 to leave the parent's; stdin /dev/null or the parent's.
+     */
+    public record Stdio(boolean nullStdin, int stdout, int stderr) {
+        public static final Stdio INHERIT = new Stdio(false, -1, -1);
+    }
+
+    /**
      * Spawns {@code argv} with environment {@code env} in directory {@code cwd}, sends
      * {@code bootstrap} to its descriptor 3, and hands it {@code passFds} as 4, 5, ...
      * ({@link ChildProcess#send} sends more later.)
      */
-    public static ChildProcess spawn(List<String> argv, List<String> env, String cwd, int[] passFds,
-                                     byte[] bootstrap) {
+    public static ChildProcess spawn(List<String> argv, List<String> env, String cwd, Stdio stdio,
+                                     int[] passFds, byte[] bootstrap) {
         int[] boot = LibC.socketPair();
         int pid;
         try (Arena arena = Arena.ofConfined()) {
@@ -55,6 +63,7 @@ public final class ChildLauncher {
             MemorySegment attr = arena.allocate(LibC.SPAWNATTR_SIZE, 16);
             LibC.checkErr("posix_spawnattr_init", LibC.spawnAttrInit(attr));
             try {
+                addStdio(arena, actions, stdio);
                 addDescriptorLayout(actions, fds);
                 if (cwd != null) {
                     LibC.checkErr("posix_spawn_file_actions_addchdir_np",
@@ -91,6 +100,20 @@ public final class ChildLauncher {
         ChildProcess child = new ChildProcess(pid, LibC.pidfdOpen(pid), boot[1]);
         child.send(bootstrap, new int[0], new byte[0]);
         return child;
+    }
+
+    /** First of the file actions: the sources are above 2 and the layout below never moves 0-2. */
+    private static void addStdio(Arena arena, MemorySegment actions, Stdio stdio) {
+        if (stdio.nullStdin()) {
+            LibC.checkErr("posix_spawn_file_actions_addopen", LibC.fileActionsAddOpen(actions, 0,
+                    arena.allocateFrom("/dev/null"), 0 /* O_RDONLY */, 0));
+        }
+        for (int target = 1; target <= 2; target++) {
+            int source = target == 1 ? stdio.stdout() : stdio.stderr();
+            if (source >= 0) {
+                LibC.checkErr("posix_spawn_file_actions_adddup2", LibC.fileActionsAddDup2(actions, source, target));
+            }
+        }
     }
 
     /**

@@ -1,13 +1,19 @@
 package polyproc.runtime;
 
+import java.io.File;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The command line of a child JVM: the same java, the same JVM options (heap, -D properties, the
- * JIT's module path, ...) and class path as this JVM, plus what the user asks for children only
- * in {@code POLYPROC_CHILD_JAVA_OPTIONS} (e.g. {@code -Xmx512m}), which come last and so win.
+ * JIT's module path, ...) and class path as this JVM (a Java host's own: its jars or its shaded
+ * jar, made absolute, as a child may run in another directory), plus what is asked for children
+ * only: a Java host's options, then {@code POLYPROC_CHILD_JAVA_OPTIONS} (e.g. {@code -Xmx512m});
+ * later options win.
  */
 public final class JvmCommand {
     /** Environment variable with extra JVM options for child processes, split on white space. */
@@ -15,7 +21,7 @@ public final class JvmCommand {
 
     private JvmCommand() {}
 
-    public static List<String> forMain(Class<?> mainClass, String childOptions) {
+    public static List<String> forMain(Class<?> mainClass, List<String> hostOptions, String childOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + "/bin/java"));
@@ -25,12 +31,19 @@ public final class JvmCommand {
                 cmd.add(arg);
             }
         }
+        cmd.addAll(hostOptions);
         if (childOptions != null && !childOptions.isBlank()) {
             cmd.addAll(List.of(childOptions.trim().split("\\s+")));
         }
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(absolute(System.getProperty("java.class.path")));
         cmd.add(mainClass.getName());
         return cmd;
+    }
+
+    private static String absolute(String classPath) {
+        return Arrays.stream(classPath.split(File.pathSeparator))
+                .map(entry -> entry.isEmpty() ? entry : Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
     }
 }

@@ -1,7 +1,11 @@
 package polyproc.runtime;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
@@ -12,29 +16,58 @@ import polyproc.process.ChildLauncher;
 import polyproc.process.ChildProcess;
 
 /**
- * What the Python package {@code polyproc} sees of Java in one Context: it is put into the
- * Context's polyglot bindings as {@code "polyproc"}, so two Contexts in one JVM never share one.
+ * What the Python package {@code polyproc} sees of Java in one Context: handed to
+ * {@code polyproc._enable} when the Context is made polyproc-enabled, so two Contexts in one
+ * JVM never share one, and Python reaches it through its {@code @HostAccess.Export} methods only.
  */
 public final class PolyprocRuntime {
-    /** The name under which Python finds this object ({@code polyglot.import_value}). */
-    public static final String BINDING = "polyproc";
-
     private final ContextSpec childSpec;
+    private final ChildSettings settings;
     private WorkerPool workers; // the forkserver, from its first use; guarded by this
 
-    private PolyprocRuntime(ContextSpec childSpec) {
+    private PolyprocRuntime(ContextSpec childSpec, ChildSettings settings) {
         this.childSpec = childSpec;
+        this.settings = settings;
     }
 
     /**
      * Makes {@code context} polyproc-enabled: its {@code multiprocessing} starts children that
-     * rebuild a Context from {@code childSpec}.
+     * rebuild a Context from {@code childSpec}, as {@code settings} say.
      */
-    public static PolyprocRuntime install(Context context, ContextSpec childSpec) {
-        PolyprocRuntime runtime = new PolyprocRuntime(childSpec);
-        context.getPolyglotBindings().putMember(BINDING, runtime);
-        context.eval("python", "import polyproc._install");
+    public static PolyprocRuntime install(Context context, ContextSpec childSpec, ChildSettings settings) {
+        PolyprocRuntime runtime = new PolyprocRuntime(childSpec, settings);
+        context.eval("python", "import polyproc\npolyproc._enable").execute(runtime);
         return runtime;
+    }
+
+    /** Why a child cannot rebuild this Context, or null when it can. */
+    @HostAccess.Export
+    public String unreproducible() {
+        return settings.unreproducible();
+    }
+
+    /** The start method of multiprocessing's default context, or null for polyproc's default. */
+    @HostAccess.Export
+    public String defaultStartMethod() {
+        return settings.startMethod();
+    }
+
+    /** A Java host's Context (see {@link ChildSettings#embedded}). */
+    @HostAccess.Export
+    public boolean embedded() {
+        return settings.embedded();
+    }
+
+    /** Whether Python's descriptor {@code fd} (1 or 2) goes to a host's stream (writeOutput). */
+    @HostAccess.Export
+    public boolean capturesOutput(int fd) {
+        return settings.stdio().sink(fd) != null;
+    }
+
+    /** Writes what Python's sys.stdout (1) or sys.stderr (2) wrote to the host's stream. */
+    @HostAccess.Export
+    public void writeOutput(int fd, Value data) {
+        ChildStdio.write(settings.stdio().sink(fd), bytes(data));
     }
 
     /**
@@ -45,7 +78,7 @@ public final class PolyprocRuntime {
      */
     @HostAccess.Export
     public ChildProcess spawn(Value payload, Value passFds, Value env, String cwd) {
-        WorkerConfig config = WorkerConfig.of(childSpec, strings(env), cwd, "");
+        WorkerConfig config = WorkerConfig.of(childSpec, settings, environment(env), cwd, "");
         ChildProcess child = config.boot();
         if (!WorkerConfig.sendTask(child, ints(passFds), bytes(payload))) {
             throw new IllegalStateException("child process " + child.pid() + " ended before its start");
@@ -61,7 +94,7 @@ public final class PolyprocRuntime {
     @HostAccess.Export
     public synchronized void startForkserver(Value env, String cwd, String bootData) {
         if (workers == null) {
-            workers = new WorkerPool(WorkerConfig.of(childSpec, strings(env), cwd, bootData));
+            workers = new WorkerPool(WorkerConfig.of(childSpec, settings, environment(env), cwd, bootData));
         }
     }
 
@@ -78,18 +111,42 @@ public final class PolyprocRuntime {
         return pool.start(ints(passFds), bytes(payload));
     }
 
-    /** In a child: waits for the task on the bootstrap socket; returns the descriptors it brought. */
+    /**
+     * In a child: waits for the task on the bootstrap socket; returns the descriptors it brought,
+     * as text ("5 6 7"): a Context with HostAccess.EXPLICIT cannot read a Java array.
+     */
     @HostAccess.Export
-    public int[] receiveTask(int socketFd) {
-        return WorkerConfig.receiveTask(socketFd);
+    public String receiveTask(int socketFd) {
+        return Arrays.stream(WorkerConfig.receiveTask(socketFd)).mapToObj(Integer::toString)
+                .collect(Collectors.joining(" "));
     }
 
     /** Stops the idle workers of the forkserver (children already handed a Process run on). */
+    @HostAccess.Export
     public synchronized void close() {
         if (workers != null) {
             workers.close();
             workers = null;
         }
+    }
+
+    /**
+     * A child's environment: os.environ, as CPython's children get. Where a host hides the
+     * environment from Python (EnvironmentAccess.NONE: os.environ is empty), the child JVM still
+     * gets this process's (its Python sees none of it either, its Context being the same).
+     */
+    private List<String> environment(Value pythonEnv) {
+        List<String> env = strings(pythonEnv);
+        Map<String, String> access = childSpec.access();
+        if (Boolean.parseBoolean(access.get(ContextSpec.ALL_ACCESS)) || "INHERIT".equals(access.get("environmentAccess"))) {
+            return env;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(System.getenv());
+        for (String kv : env) {
+            int eq = kv.indexOf('=');
+            merged.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return merged.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 
     private static List<String> strings(Value array) {
@@ -121,8 +178,8 @@ public final class PolyprocRuntime {
      */
     @HostAccess.Export
     public ChildProcess startResourceTracker(String script, int pipeReadFd) {
-        return ChildLauncher.spawn(List.of("/bin/sh", script), List.of("PATH=/usr/bin:/bin"), "/",
-                new int[] {pipeReadFd}, new byte[0]);
+        return settings.stdio().launch(stdio -> ChildLauncher.spawn(List.of("/bin/sh", script),
+                List.of("PATH=/usr/bin:/bin"), "/", stdio, new int[] {pipeReadFd}, new byte[0]));
     }
 
     /**

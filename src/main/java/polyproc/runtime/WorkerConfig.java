@@ -23,15 +23,16 @@ import polyproc.worker.ChildMain;
  * The parent keeps its end of the socket until it has reaped the worker: the worker sees a
  * hang-up exactly when the parent is gone (polyproc.worker.ChildMain).
  */
-public record WorkerConfig(ContextSpec spec, List<String> env, String cwd, String childJavaOptions, String bootData) {
+public record WorkerConfig(ContextSpec spec, ChildSettings settings, List<String> env, String cwd,
+                           String childJavaOptions, String bootData) {
     private static final int BOOT_MAGIC = 0x50504302; // "PPC", protocol version 2
     private static final int TASK_MAGIC = 0x50505401; // "PPT", 1
 
-    static WorkerConfig of(ContextSpec spec, List<String> env, String cwd, String bootData) {
+    static WorkerConfig of(ContextSpec spec, ChildSettings settings, List<String> env, String cwd, String bootData) {
         String prefix = JvmCommand.CHILD_OPTIONS_ENV + "=";
         String options = env.stream().filter(kv -> kv.startsWith(prefix))
                 .map(kv -> kv.substring(prefix.length())).findFirst().orElse(null);
-        return new WorkerConfig(spec, List.copyOf(env), cwd, options, bootData);
+        return new WorkerConfig(spec, settings, List.copyOf(env), cwd, options, bootData);
     }
 
     /** Launches a worker JVM; it boots on its own and then waits for its task. */
@@ -40,8 +41,9 @@ public record WorkerConfig(ContextSpec spec, List<String> env, String cwd, Strin
         byte[] data = bootData.getBytes(StandardCharsets.UTF_8);
         ByteBuffer message = ByteBuffer.allocate(12 + specBytes.length + data.length);
         message.putInt(BOOT_MAGIC).putInt(specBytes.length).put(specBytes).putInt(data.length).put(data);
-        return ChildLauncher.spawn(JvmCommand.forMain(ChildMain.class, childJavaOptions), env, cwd,
-                new int[0], message.array());
+        List<String> command = JvmCommand.forMain(ChildMain.class, settings.javaOptions(), childJavaOptions);
+        return settings.stdio().launch(stdio -> ChildLauncher.spawn(command, env, cwd, stdio,
+                new int[0], message.array()));
     }
 
     /** Sends the task; false if the worker has ended and cannot take it. */

@@ -5,6 +5,7 @@ import org.graalvm.polyglot.PolyglotException;
 
 import polyproc.posix.LibC;
 import polyproc.process.ChildLauncher;
+import polyproc.runtime.ChildSettings;
 import polyproc.runtime.PolyprocRuntime;
 import polyproc.runtime.WorkerConfig;
 
@@ -31,7 +32,7 @@ public final class ChildMain {
         int code;
         try (Context context = boot.spec().newBuilder().arguments("python", new String[] {""}).build()) {
             try {
-                PolyprocRuntime.install(context, boot.spec());
+                PolyprocRuntime.install(context, boot.spec(), ChildSettings.COMMAND);
                 code = context.eval("python", "import polyproc.child\npolyproc.child.main")
                         .execute(fd, boot.bootData()).asInt();
             } catch (PolyglotException e) {

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChildLauncherTest {
     private static ChildProcess sh(String script, int[] fds, String cwd, byte[] bootstrap) {
         return ChildLauncher.spawn(List.of("/bin/sh", "-c", script), List.of("GREETING=hello", "PATH=/usr/bin:/bin"),
-                cwd, fds, bootstrap);
+                cwd, ChildLauncher.Stdio.INHERIT, fds, bootstrap);
     }
 
     private static int exitOf(ChildProcess p) throws Exception {
@@ -134,7 +134,7 @@ class ChildLauncherTest {
     @Test
     void missingProgramFailsInSpawn() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(polyproc.posix.PosixException.class,
-                () -> ChildLauncher.spawn(List.of("/nonexistent/program"), List.of(), null, new int[0], new byte[0]));
+                () -> ChildLauncher.spawn(List.of("/nonexistent/program"), List.of(), null, ChildLauncher.Stdio.INHERIT, new int[0], new byte[0]));
         assertTrue(e.getMessage().contains("/nonexistent/program"));
     }
 }

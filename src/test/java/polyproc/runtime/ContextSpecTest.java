@@ -21,6 +21,14 @@ class ContextSpecTest {
     }
 
     @Test
+    void accessSurvivesTheTrip() {
+        ContextSpec spec = new ContextSpec(Map.of("a", "1"), Map.of("hostAccess", "EXPLICIT", "environmentAccess", "NONE"));
+        ContextSpec copy = ContextSpec.fromBytes(spec.toBytes());
+        assertEquals(spec.access(), copy.access());
+        assertEquals(spec, copy);
+    }
+
+    @Test
     void withReplacesOptions() {
         ContextSpec spec = new ContextSpec(Map.of("a", "1", "b", "2"));
         assertEquals(Map.of("a", "1", "b", "3"), spec.with(Map.of("b", "3")).options());

@@ -1,0 +1,70 @@
+"""What a Java host's Context has besides the patches (polyproc.embed.PolyprocContext).
+
+- Standard streams: with GraalPy's native posix backend (which real descriptors need), Python's
+  sys.stdout and sys.stderr are descriptors 1 and 2 of the host JVM, whatever the Context's
+  out/err. Where the host gave streams, they are replaced by writers to those streams, which
+  the children's output reaches too (polyproc.runtime.ChildStdio).
+- Closing the Context ends its children: multiprocessing's own exit handler joins the
+  non-daemonic ones, which would hold the host's close() for as long as they run; here they are
+  terminated first (killed after a grace period), then the resource tracker is stopped (it
+  frees what the children left: shared memory, semaphores, socket files) and the forkserver's
+  idle workers go.
+"""
+import atexit
+import io
+import sys
+
+# How long terminated children get to end before they are killed.
+GRACE_SECONDS = 2.0
+
+
+class _HostStream(io.RawIOBase):
+    def __init__(self, runtime, fd):
+        self._runtime = runtime
+        self._fd = fd
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        data = bytes(data)
+        self._runtime.writeOutput(self._fd, data)
+        return len(data)
+
+
+def _text_stream(runtime, fd, errors):
+    return io.TextIOWrapper(io.BufferedWriter(_HostStream(runtime, fd)), encoding='utf-8',
+                            errors=errors, line_buffering=True, write_through=True)
+
+
+def setup(runtime):
+    if runtime.capturesOutput(1):
+        sys.stdout = sys.__stdout__ = _text_stream(runtime, 1, 'strict')
+    if runtime.capturesOutput(2):
+        sys.stderr = sys.__stderr__ = _text_stream(runtime, 2, 'backslashreplace')
+    # Registered before multiprocessing.util's exit handler: runs after it (atexit is LIFO).
+    atexit.register(_release, runtime)
+
+
+def terminate_children():
+    """Registered right after multiprocessing.util (polyproc._install), so it runs before the
+    stdlib's exit handler would join the children."""
+    from multiprocessing import process
+    children = [p for p in process._children if p._popen is not None and p._popen.poll() is None]
+    for p in children:
+        p.terminate()
+    import time
+    deadline = time.monotonic() + GRACE_SECONDS
+    for p in children:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in children:
+        if p.exitcode is None:
+            p.kill()
+            p.join()
+
+
+def _release(runtime):
+    tracker = sys.modules.get('multiprocessing.resource_tracker')
+    if tracker is not None:
+        tracker._resource_tracker._stop()
+    runtime.close()
