@@ -1,8 +1,13 @@
 package polyproc.process;
 
+import java.io.File;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import polyproc.posix.LibC;
 
@@ -51,6 +56,50 @@ public final class ChildLauncher {
      */
     public static ChildProcess spawn(List<String> argv, List<String> env, String cwd, Stdio stdio,
                                      int[] passFds, byte[] bootstrap) {
+        if (Thread.currentThread() == LAUNCHER_THREAD) {
+            return spawnHere(argv, env, cwd, stdio, passFds, bootstrap);
+        }
+        try {
+            return LAUNCHER.submit(() -> spawnHere(argv, env, cwd, stdio, passFds, bootstrap)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + argv.get(0), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * {@code argv} prefixed so that the kernel kills the child when this JVM dies, however it
+     * dies: {@code setpriv --pdeathsig KILL} (util-linux) sets PR_SET_PDEATHSIG and execs the
+     * program. A child JVM also watches its bootstrap socket (ChildMain), but only once its
+     * main() runs; a worker still booting when a host is SIGKILLed was seen to live on for over
+     * 2 s on a loaded machine. The signal follows the thread that spawned, not the process, so
+     * every spawn runs on one thread that lives as long as the JVM ({@link #LAUNCHER}). Without
+     * setpriv, the argv is returned as it is (the socket watch remains).
+     */
+    public static List<String> diesWithParent(List<String> argv) {
+        if (!SETPRIV.canExecute()) {
+            return argv;
+        }
+        List<String> wrapped = new ArrayList<>(List.of(SETPRIV.getPath(), "--pdeathsig", "KILL", "--"));
+        wrapped.addAll(argv);
+        return wrapped;
+    }
+
+    private static final File SETPRIV = new File("/usr/bin/setpriv");
+    private static volatile Thread LAUNCHER_THREAD;
+    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = Thread.ofPlatform().daemon().name("polyproc-launcher").unstarted(r);
+        LAUNCHER_THREAD = t;
+        return t;
+    });
+
+    private static ChildProcess spawnHere(List<String> argv, List<String> env, String cwd, Stdio stdio,
+                                          int[] passFds, byte[] bootstrap) {
         int[] boot = LibC.socketPair();
         int pid;
         try (Arena arena = Arena.ofConfined()) {

@@ -41,7 +41,8 @@ public record WorkerConfig(ContextSpec spec, ChildSettings settings, List<String
         byte[] data = bootData.getBytes(StandardCharsets.UTF_8);
         ByteBuffer message = ByteBuffer.allocate(12 + specBytes.length + data.length);
         message.putInt(BOOT_MAGIC).putInt(specBytes.length).put(specBytes).putInt(data.length).put(data);
-        List<String> command = JvmCommand.forMain(ChildMain.class, settings.javaOptions(), childJavaOptions);
+        List<String> command = ChildLauncher.diesWithParent(
+                JvmCommand.forMain(ChildMain.class, settings.javaOptions(), childJavaOptions));
         return settings.stdio().launch(stdio -> ChildLauncher.spawn(command, env, cwd, stdio,
                 new int[0], message.array()));
     }

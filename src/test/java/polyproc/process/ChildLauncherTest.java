@@ -132,6 +132,25 @@ class ChildLauncherTest {
     }
 
     @Test
+    void standardStreamsGoWhereStdioSays() throws Exception {
+        int[] out = LibC.pipe();
+        int[] err = LibC.pipe();
+        ChildProcess p;
+        try {
+            p = ChildLauncher.spawn(List.of("/bin/sh", "-c", "readlink /proc/self/fd/0; echo oops >&2"),
+                    List.of("PATH=/usr/bin:/bin"), null, new ChildLauncher.Stdio(true, out[1], err[1]), new int[0], new byte[0]);
+        } finally {
+            LibC.close(out[1]);
+            LibC.close(err[1]);
+        }
+        assertEquals(0, exitOf(p));
+        assertEquals("/dev/null\n", new String(LibC.readSome(out[0], 100)));
+        assertEquals("oops\n", new String(LibC.readSome(err[0], 100)));
+        LibC.close(out[0]);
+        LibC.close(err[0]);
+    }
+
+    @Test
     void missingProgramFailsInSpawn() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(polyproc.posix.PosixException.class,
                 () -> ChildLauncher.spawn(List.of("/nonexistent/program"), List.of(), null, ChildLauncher.Stdio.INHERIT, new int[0], new byte[0]));
