@@ -22,6 +22,10 @@ public final class Main {
             System.out.println("Java started process " + p.pid() + ": result " + result
                     + ", exit code " + p.waitFor() + ", its output: " + output);
         }
-        System.out.println("closed: no child left");
+        long left = ProcessHandle.current().children().count();
+        System.out.println("closed: " + left + " child processes left");
+        if (left != 0) {
+            System.exit(1);
+        }
     }
 }
