@@ -1,7 +1,6 @@
 package polyproc.embed;
 
 import java.io.File;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,7 +91,6 @@ public final class PolyprocContext implements AutoCloseable {
         private String[] arguments = new String[] {""};
         private OutputStream out;
         private OutputStream err;
-        private InputStream in;
         private boolean inheritChildStdin;
         private final List<String> childJavaOptions = new ArrayList<>();
         private String startMethod;
@@ -163,13 +161,11 @@ public final class PolyprocContext implements AutoCloseable {
             return this;
         }
 
-        /** The Context's own stdin (children read /dev/null unless {@link #inheritChildStdin}). */
-        public Builder in(InputStream stream) {
-            in = Objects.requireNonNull(stream);
-            return this;
-        }
-
-        /** Children read the host process's descriptor 0 instead of /dev/null. */
+        /**
+         * Children read the host process's descriptor 0 instead of /dev/null. (Python's own
+         * sys.stdin is descriptor 0 of the host: GraalPy's native posix backend, which real
+         * descriptors need, reads it whatever the Context's {@code in}.)
+         */
         public Builder inheritChildStdin(boolean inherit) {
             inheritChildStdin = inherit;
             return this;
@@ -237,9 +233,6 @@ public final class PolyprocContext implements AutoCloseable {
             }
             if (err != null) {
                 builder.err(err);
-            }
-            if (in != null) {
-                builder.in(in);
             }
             customizations.forEach(c -> c.accept(builder));
             ChildStdio stdio = new ChildStdio(!inheritChildStdin, out != null ? out : System.out,
