@@ -20,6 +20,7 @@ def main(fd, boot_data):
         signal.signal(signal.SIGINT, _ignore_signal)
         from polyproc import forkserver
         forkserver.prepare_worker(boot_data)
+        os.write(fd, b'R')  # ready: the parent's pool counts a start() that finds none ready
     import polyproc
     fds = [int(n) for n in polyproc.java_runtime().receiveTask(fd).split()]
     if boot_data:

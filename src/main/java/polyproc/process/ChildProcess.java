@@ -108,6 +108,14 @@ public final class ChildProcess {
     }
 
     /**
+     * Whether the child has written something to its bootstrap socket that nobody read: a
+     * forkserver worker writes one byte once it is ready for its task (polyproc.child).
+     */
+    public synchronized boolean hasWritten() {
+        return !pidfdClosed && (LibC.pollOne(channelFd, LibC.POLLIN, 0) & LibC.POLLIN) != 0;
+    }
+
+    /**
      * Sends {@code head} with the descriptors {@code fds} attached, then {@code body}, on the
      * child's bootstrap socket (its descriptor 3). Messages arrive in the order sent. Returns
      * false if the child can no longer read them (it has ended).

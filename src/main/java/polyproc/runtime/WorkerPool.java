@@ -20,26 +20,56 @@ import polyproc.process.ChildProcess;
  * Process to the next. Starting n Processes at once (a Pool(n)) launches the missing workers
  * together, so they boot in parallel.
  *
- * <p>Idle workers: {@value #IDLE_ENV} (default {@value #DEFAULT_IDLE}). One idle worker costs a
- * JVM's resident memory (docs/performance.md) and boots for seconds on a core, so the default
- * keeps one: enough to start the next Process at once, and cheap when none comes. Idle workers
- * die with the parent: they see their bootstrap socket hang up (ChildMain), SIGKILL included.
+ * <p>Idle workers: one idle worker costs a JVM's resident memory (300-660 MB here,
+ * docs/performance.md) and boots for seconds on a core, so the pool starts with one: enough to
+ * start the next Process at once, and cheap when none comes. It grows with demand: each start()
+ * that finds no worker ready (none idle, or the oldest still booting) keeps one more, up to
+ * {@link #maxIdle} (cores, at least 4, and no more than one per GiB of available memory), so a
+ * program that starts children in waves (a Pool per batch, bursts of Processes) finds them booted
+ * from its second wave on. {@value #IDLE_ENV}=N fixes the count at N instead. Idle workers die
+ * with the parent: they see their bootstrap socket hang up (ChildMain), and the kernel kills
+ * them when it dies (PR_SET_PDEATHSIG, ChildLauncher), SIGKILL included.
  */
 final class WorkerPool {
     static final String IDLE_ENV = "POLYPROC_FORKSERVER_IDLE";
     static final int DEFAULT_IDLE = 1;
 
     private final WorkerConfig config;
-    private final int idleTarget;
+    private final boolean fixed; // the user chose the count
+    private final int maxIdle;
+    private int idleTarget; // guarded by this
     private final Deque<ChildProcess> idle = new ArrayDeque<>(); // oldest first; guarded by this
     private boolean closed; // guarded by this
 
     WorkerPool(WorkerConfig config) {
         this.config = config;
-        this.idleTarget = idleTarget(config);
+        Integer chosen = chosenIdle(config);
+        this.fixed = chosen != null;
+        this.idleTarget = fixed ? chosen : DEFAULT_IDLE;
+        this.maxIdle = fixed ? chosen : maxIdle();
     }
 
-    private static int idleTarget(WorkerConfig config) {
+    /** Cores, at least 4, at most one per GiB of available memory, at least 1. */
+    static int maxIdle() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        long availableGiB = availableMemory() >> 30;
+        return (int) Math.max(1, Math.min(Math.max(4, cores), availableGiB));
+    }
+
+    private static long availableMemory() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // fall through
+        }
+        return 4L << 30;
+    }
+
+    private static Integer chosenIdle(WorkerConfig config) {
         String prefix = IDLE_ENV + "=";
         for (String kv : config.env()) {
             if (kv.startsWith(prefix)) {
@@ -51,7 +81,7 @@ final class WorkerPool {
                 }
             }
         }
-        return DEFAULT_IDLE;
+        return null;
     }
 
     /** Gives the task to a worker (idle if there is one, else a new one) and returns it. */
@@ -63,7 +93,7 @@ final class WorkerPool {
             }
             // It died while idle (killed from outside, out of memory): try the next one, but
             // do not boot JVMs forever if every one dies at once (bad JVM options).
-            if (attempt > idleTarget) {
+            if (attempt > maxIdle) {
                 throw new IllegalStateException("worker JVM " + worker.pid() + " ended with "
                         + worker.onExit().join() + " before it could take a Process (see its output)");
             }
@@ -77,6 +107,9 @@ final class WorkerPool {
         ChildProcess worker = idle.pollFirst();
         while (worker != null && worker.poll() != null) {
             worker = idle.pollFirst();
+        }
+        if (!fixed && idleTarget < maxIdle && (worker == null || !worker.hasWritten())) {
+            idleTarget++; // demand outran the idle workers: keep one more from now on
         }
         if (worker == null) {
             worker = config.boot();

@@ -41,6 +41,13 @@ class ScriptsIT {
     }
 
     @Test
+    void forkserverGrowsWithDemand() throws Exception {
+        Polyproc.Result r = Polyproc.run(Polyproc.script("forkserver_growth.py").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ALL OK"), r.toString());
+    }
+
+    @Test
     void communicationBetweenProcesses() throws Exception {
         Polyproc.Result r = Polyproc.run(Polyproc.script("communication.py").toString());
         assertEquals(0, r.exitCode(), r.toString());
