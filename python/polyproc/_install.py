@@ -34,6 +34,11 @@ def _patch_shared_memory(module):
     shared_memory.install(module)
 
 
+def _patch_sharedctypes(module):
+    from polyproc import sharedctypes
+    sharedctypes.install(module)
+
+
 def _patch_pool(module):
     from polyproc import workers
     workers.install_pool(module)
@@ -49,6 +54,7 @@ _PATCHES = {
     'multiprocessing.resource_tracker': _patch_resource_tracker,
     'multiprocessing.util': _patch_util,
     'multiprocessing.shared_memory': _patch_shared_memory,
+    'multiprocessing.sharedctypes': _patch_sharedctypes,
     'multiprocessing.pool': _patch_pool,
     'concurrent.futures.process': _patch_process_pool,
 }

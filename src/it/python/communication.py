@@ -105,7 +105,7 @@ if __name__ == '__main__':
     lock, rlock = mp.Lock(), mp.RLock()
     sem, bsem = mp.Semaphore(3), mp.BoundedSemaphore(1)
     cond, event, barrier = mp.Condition(), mp.Event(), mp.Barrier(2)
-    # A shared counter for the Condition. Not mp.Value: see the note on sharedctypes below.
+    # A shared counter for the Condition (mp.Value and friends: see sharedctypes.py).
     counter = shared_memory.SharedMemory(create=True, size=1)
     counter.buf[0] = 0
     listeners = [Listener(family='AF_UNIX', authkey=b'secret'),
@@ -214,9 +214,7 @@ if __name__ == '__main__':
     check('children exit 0', [p.exitcode for p in procs] == [0] * len(procs), [p.exitcode for p in procs])
 
     # Shared memory: the children's writes, seen without any copy through a pipe.
-    # mp.Value/Array/RawValue/RawArray are left out: GraalPy 25.0.3's ctypes objects over a
-    # file-backed mmap (multiprocessing.heap's arenas) intermittently read as None
-    # ("'NoneType' object cannot be interpreted as an integer"), in one process, with no child.
+    # mp.Value/Array/RawValue/RawArray have their own script, sharedctypes.py.
     check('SharedMemory', bytes(shm.buf[:5]) == b'hello')
     check('ShareableList', sl[0] == 'changed' and sl[1] == 42)
     shm.close()

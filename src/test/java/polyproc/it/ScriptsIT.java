@@ -53,4 +53,13 @@ class ScriptsIT {
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("ALL OK"), r.toString());
     }
+
+    /** multiprocessing.Value/Array/RawValue/RawArray: read and written over and over, shared with children. */
+    @ParameterizedTest
+    @ValueSource(strings = {"forkserver", "spawn"})
+    void sharedCtypes(String startMethod) throws Exception {
+        Polyproc.Result r = Polyproc.run(Polyproc.script("sharedctypes.py").toString(), startMethod);
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ALL OK"), r.toString());
+    }
 }
