@@ -31,3 +31,15 @@ def worker_pids(exclude=()):
         if int(fields[1]) == os.getpid() and fields[0] != 'Z' and is_worker:
             found.add(int(entry))
     return found
+
+
+def wait_for_workers(count, exclude=(), timeout=60):
+    """The idle workers once there are at least count of them (the forkserver boots its
+    replacements shortly after a start()), or those there are after timeout seconds."""
+    import time
+    deadline = time.monotonic() + timeout
+    found = worker_pids(exclude)
+    while len(found) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = worker_pids(exclude)
+    return found

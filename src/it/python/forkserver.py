@@ -5,7 +5,7 @@ import signal
 import sys
 import time
 
-from checks import CHECKS, check, worker_pids
+from checks import CHECKS, check, wait_for_workers, worker_pids
 
 MAIN_IMPORTED_AT = time.time()  # in a child: when its worker imported this script as __mp_main__
 
@@ -66,7 +66,7 @@ if __name__ == '__main__':
 
     sleeper = mp.Process(target=time.sleep, args=(600,))
     sleeper.start()
-    idle = worker_pids({sleeper.pid})
+    idle = wait_for_workers(2, {sleeper.pid})
     check('POLYPROC_FORKSERVER_IDLE=2 idle workers', len(idle) == 2, idle)
 
     # An idle worker killed from outside is skipped.

@@ -19,11 +19,11 @@ def report_daemon():
 atexit.register(report_daemon)
 import multiprocessing as mp  # noqa: E402
 
-from checks import worker_pids  # noqa: E402
+from checks import wait_for_workers  # noqa: E402
 
 
 def print_idle_workers(label, exclude):
-    for pid in sorted(worker_pids(exclude)):
+    for pid in sorted(wait_for_workers(1, exclude)):
         print('pid', label, pid, flush=True)
 
 
