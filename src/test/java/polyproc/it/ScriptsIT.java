@@ -48,6 +48,13 @@ class ScriptsIT {
     }
 
     @Test
+    void survivorsOfAPeerThatDiesAndSeparatePrograms() throws Exception {
+        Polyproc.Result r = Polyproc.run(Polyproc.script("survivors.py").toString(), "forkserver");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ALL OK"), r.toString());
+    }
+
+    @Test
     void communicationBetweenProcesses() throws Exception {
         Polyproc.Result r = Polyproc.run(Polyproc.script("communication.py").toString());
         assertEquals(0, r.exitCode(), r.toString());
