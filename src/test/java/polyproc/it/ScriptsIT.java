@@ -9,21 +9,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Python scripts that check multiprocessing.Process behaviour from the inside, run through the launcher. */
 class ScriptsIT {
+    /** Runs a script that prints ALL OK when every check in it passed. */
+    private static Polyproc.Result runAllOk(String... args) throws Exception {
+        Polyproc.Result r = Polyproc.run(args);
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("ALL OK"), r.toString());
+        return r;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"forkserver", "spawn"})
     void processApi(String startMethod) throws Exception {
-        Polyproc.Result r = Polyproc.run("-W", "ignore::DeprecationWarning",
-                Polyproc.script("process_api.py").toString(), startMethod);
-        assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("ALL OK"), r.toString());
+        runAllOk("-W", "ignore::DeprecationWarning", Polyproc.script("process_api.py").toString(), startMethod);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"forkserver", "spawn"})
     void exitCodesAndOutput(String startMethod) throws Exception {
-        Polyproc.Result r = Polyproc.run(Polyproc.script("exit_codes.py").toString(), startMethod);
-        assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("ALL OK"), r.toString());
+        Polyproc.Result r = runAllOk(Polyproc.script("exit_codes.py").toString(), startMethod);
         // Output a child never flushed arrives, once; so do a traceback and a sys.exit text.
         assertEquals(1, r.count(r.out(), "child-stdout-line"), r.toString());
         assertEquals(1, r.count(r.err(), "child-stderr-line"), r.toString());
@@ -35,38 +38,28 @@ class ScriptsIT {
 
     @Test
     void forkserverWorkers() throws Exception {
-        Polyproc.Result r = Polyproc.run(Polyproc.script("forkserver.py").toString());
-        assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("ALL OK"), r.toString());
+        runAllOk(Polyproc.script("forkserver.py").toString());
     }
 
     @Test
     void forkserverGrowsWithDemand() throws Exception {
-        Polyproc.Result r = Polyproc.run(Polyproc.script("forkserver_growth.py").toString());
-        assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("ALL OK"), r.toString());
+        runAllOk(Polyproc.script("forkserver_growth.py").toString());
     }
 
     @Test
     void survivorsOfAPeerThatDiesAndSeparatePrograms() throws Exception {
-        Polyproc.Result r = Polyproc.run(Polyproc.script("survivors.py").toString(), "forkserver");
-        assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("ALL OK"), r.toString());
+        runAllOk(Polyproc.script("survivors.py").toString(), "forkserver");
     }
 
     @Test
     void communicationBetweenProcesses() throws Exception {
-        Polyproc.Result r = Polyproc.run(Polyproc.script("communication.py").toString());
-        assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("ALL OK"), r.toString());
+        runAllOk(Polyproc.script("communication.py").toString());
     }
 
     /** multiprocessing.Value/Array/RawValue/RawArray: read and written over and over, shared with children. */
     @ParameterizedTest
     @ValueSource(strings = {"forkserver", "spawn"})
     void sharedCtypes(String startMethod) throws Exception {
-        Polyproc.Result r = Polyproc.run(Polyproc.script("sharedctypes.py").toString(), startMethod);
-        assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("ALL OK"), r.toString());
+        runAllOk(Polyproc.script("sharedctypes.py").toString(), startMethod);
     }
 }
