@@ -68,15 +68,20 @@ public final class ContextSpec {
                 default -> HostAccess.EXPLICIT;
             });
         }
-        String env = access.get("environmentAccess");
-        if (env != null) {
-            b.allowEnvironmentAccess("NONE".equals(env) ? EnvironmentAccess.NONE : EnvironmentAccess.INHERIT);
+        if (access.containsKey("environmentAccess")) {
+            b.allowEnvironmentAccess(pythonSeesEnvironment() ? EnvironmentAccess.INHERIT : EnvironmentAccess.NONE);
         }
         if (access.containsKey("experimentalOptions")) {
             b.allowExperimentalOptions(Boolean.parseBoolean(access.get("experimentalOptions")));
         }
         options.forEach(b::option);
         return b;
+    }
+
+    /** Whether os.environ in such a Context is the process's environment (else it is empty). */
+    public boolean pythonSeesEnvironment() {
+        String env = access.get("environmentAccess");
+        return env != null ? !"NONE".equals(env) : Boolean.parseBoolean(access.get(ALL_ACCESS));
     }
 
     /** This description with some options replaced. */

@@ -137,8 +137,7 @@ public final class PolyprocRuntime {
      */
     private List<String> environment(Value pythonEnv) {
         List<String> env = strings(pythonEnv);
-        Map<String, String> access = childSpec.access();
-        if (Boolean.parseBoolean(access.get(ContextSpec.ALL_ACCESS)) || "INHERIT".equals(access.get("environmentAccess"))) {
+        if (childSpec.pythonSeesEnvironment()) {
             return env;
         }
         Map<String, String> merged = new LinkedHashMap<>(System.getenv());

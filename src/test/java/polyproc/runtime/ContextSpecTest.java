@@ -6,6 +6,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ContextSpecTest {
     @Test
@@ -26,6 +28,14 @@ class ContextSpecTest {
         ContextSpec copy = ContextSpec.fromBytes(spec.toBytes());
         assertEquals(spec.access(), copy.access());
         assertEquals(spec, copy);
+    }
+
+    @Test
+    void environmentAccessIsReadOnce() {
+        assertTrue(new ContextSpec(Map.of()).pythonSeesEnvironment());
+        assertFalse(new ContextSpec(Map.of(), Map.of(ContextSpec.ALL_ACCESS, "false")).pythonSeesEnvironment());
+        assertTrue(new ContextSpec(Map.of(), Map.of(ContextSpec.ALL_ACCESS, "false", "environmentAccess", "INHERIT")).pythonSeesEnvironment());
+        assertFalse(new ContextSpec(Map.of(), Map.of(ContextSpec.ALL_ACCESS, "true", "environmentAccess", "NONE")).pythonSeesEnvironment());
     }
 
     @Test
