@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Communication benchmark: polyproc against CPython (python3, spawn) in the same run.
+"""Communication benchmark: polyproc against CPython (python3) in the same run.
 
-Measures, as medians over --runs runs of one program each (warm: every figure is taken after a
-warm-up round in the same program):
+Each interpreter with its default start method. Inside one program, every measure runs --rounds
+times between the same long-lived processes, and the median of the rounds after the first
+(the warm-up) is kept; the table gives the medians of those over --runs programs:
   * Pipe round trip of a small message (us);
   * Pipe bandwidth with 1 MB messages (MB/s);
   * Queue throughput of 100,000 small items from one process to another (items/s);
   * uncontended Lock acquire+release (ns);
   * a Lock contended by two processes (acquire+release pairs per second, both together).
-Run with any python3:  python3 bench/communication.py [--runs N]
+Run with any python3:  python3 bench/communication.py [--runs N] [--rounds R]
 """
 import argparse
 import os
@@ -21,95 +22,113 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLYPROC = os.path.join(TOP, 'bin', 'polyproc')
 
 SCRIPT = r'''
-import multiprocessing as mp, time
+import multiprocessing as mp, statistics, sys, time
 
-def echo(conn):
+# One long-lived peer process per role, driven through a control pipe: each measure runs
+# --rounds times in the same processes, the first round warms both sides up (GraalPy's JIT
+# compiles the loops on both ends), and the median of the other rounds is printed.
+
+def peer(ctl, duplex, sink_end, q, lock, go):
     while True:
-        m = conn.recv_bytes()
-        if m == b'stop':
+        cmd, arg = ctl.recv()
+        if cmd == 'echo':
+            while True:
+                m = duplex.recv_bytes()
+                if m == b'stop':
+                    break
+                duplex.send_bytes(m)
+        elif cmd == 'sink':
+            for _ in range(arg):
+                sink_end.recv_bytes()
+            ctl.send('done')
+        elif cmd == 'produce':
+            for i in range(arg):
+                q.put(i)
+            q.put(None)
+        elif cmd == 'contend':
+            go.wait()
+            end = time.perf_counter() + arg
+            count = 0
+            while time.perf_counter() < end:
+                lock.acquire()
+                lock.release()
+                count += 1
+            ctl.send(count)
+        else:
             return
-        conn.send_bytes(m)
 
-def sink(conn, n, size):
-    for _ in range(n):
-        conn.recv_bytes()
-    conn.send(size)
+def warm_median(fn, rounds):
+    values = [fn() for _ in range(rounds)]
+    return statistics.median(values[1:])
 
-def produce(q, n):
-    for i in range(n):
-        q.put(i)
-    q.put(None)
-
-def contend(lock, start, seconds, out):
-    start.wait()
-    end = time.perf_counter() + seconds
-    count = 0
-    while time.perf_counter() < end:
-        lock.acquire()
-        lock.release()
-        count += 1
-    out.put(count)
-
-def timed(fn, rounds=2):
-    best = None
-    for _ in range(rounds):   # the first round warms the JIT up
-        t = time.perf_counter()
-        fn()
-        best = time.perf_counter() - t
-    return best
-
-if __name__ == '__main__':
-    mp.set_start_method('spawn')
+def main():
+    rounds = int(sys.argv[1])
     a, b = mp.Pipe()
-    p = mp.Process(target=echo, args=(b,)); p.start()
-    def rtt():
-        for _ in range(5000):
-            a.send_bytes(b'x' * 16); a.recv_bytes()
-    print('pipe_rtt_us', timed(rtt, 3) / 5000 * 1e6)
-    a.send_bytes(b'stop'); p.join()
+    r, w = mp.Pipe(duplex=False)
+    q, lock = mp.Queue(), mp.Lock()
+    go = mp.Event()
+    ctls, peers = [], []
+    for _ in range(2):
+        mine, theirs = mp.Pipe()
+        p = mp.Process(target=peer, args=(theirs, b, r, q, lock, go))
+        p.start()
+        ctls.append(mine)
+        peers.append(p)
+    ctl = ctls[0]
 
-    n, size = 200, 1 << 20
-    def bandwidth():
-        r, w = mp.Pipe(duplex=False)
-        s = mp.Process(target=sink, args=(r, n, size)); s.start()
-        msg = b'y' * size
-        w.send_bytes(msg)   # the child is up once it has read the first one
+    def rtt(n=5000):
+        ctl.send(('echo', None))
         t = time.perf_counter()
-        for _ in range(n - 1):
-            w.send_bytes(msg)
-        s.join()
-        return time.perf_counter() - t
-    bandwidth()
-    print('pipe_mb_s', (n - 1) * size / bandwidth() / 1e6)
+        for _ in range(n):
+            a.send_bytes(b'x' * 16)
+            a.recv_bytes()
+        d = time.perf_counter() - t
+        a.send_bytes(b'stop')
+        return d / n * 1e6
+    print('pipe_rtt_us', warm_median(rtt, rounds))
 
-    def queue():
-        q = mp.Queue()
-        c = mp.Process(target=produce, args=(q, 100000)); c.start()
-        q.get()
+    def bandwidth(n=200, size=1 << 20):
+        msg = b'y' * size
+        ctl.send(('sink', n))
+        t = time.perf_counter()
+        for _ in range(n):
+            w.send_bytes(msg)
+        ctl.recv()
+        return n * size / (time.perf_counter() - t) / 1e6
+    print('pipe_mb_s', warm_median(bandwidth, rounds))
+
+    def queue(n=100000):
+        ctl.send(('produce', n))
         t = time.perf_counter()
         while q.get() is not None:
             pass
-        c.join()
-        return time.perf_counter() - t
-    queue()
-    print('queue_items_s', 100000 / queue())
+        return n / (time.perf_counter() - t)
+    print('queue_items_s', warm_median(queue, rounds))
 
-    lock = mp.Lock()
-    def uncontended():
-        for _ in range(200000):
-            lock.acquire(); lock.release()
-    print('lock_ns', timed(uncontended, 3) / 200000 * 1e9)
+    def uncontended(n=200000):
+        t = time.perf_counter()
+        for _ in range(n):
+            lock.acquire()
+            lock.release()
+        return (time.perf_counter() - t) / n * 1e9
+    print('lock_ns', warm_median(uncontended, rounds))
 
-    start, out = mp.Event(), mp.Queue()
-    procs = [mp.Process(target=contend, args=(lock, start, 2.0, out)) for _ in range(2)]
-    for x in procs:
-        x.start()
-    time.sleep(0.5)
-    start.set()
-    total = out.get() + out.get()
-    for x in procs:
-        x.join()
-    print('contended_pairs_s', total / 2.0)
+    def contended(seconds=1.0):
+        go.clear()
+        for c in ctls:
+            c.send(('contend', seconds))
+        time.sleep(0.2)
+        go.set()
+        return sum(c.recv() for c in ctls) / seconds
+    print('contended_pairs_s', warm_median(contended, rounds))
+
+    for c in ctls:
+        c.send(('quit', None))
+    for p in peers:
+        p.join()
+
+if __name__ == '__main__':
+    main()
 '''
 
 MEASURES = [('pipe_rtt_us', 'Pipe round trip, small (us)', False),
@@ -119,14 +138,15 @@ MEASURES = [('pipe_rtt_us', 'Pipe round trip, small (us)', False),
             ('contended_pairs_s', 'Lock, 2 processes (pairs/s)', True)]
 
 
-def run(python, script):
-    out = subprocess.run([python, script], check=True, capture_output=True, text=True).stdout
+def run(python, script, rounds):
+    out = subprocess.run([python, script, str(rounds)], check=True, capture_output=True, text=True).stdout
     return {k: float(v) for k, v in (line.split() for line in out.splitlines())}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--runs', type=int, default=3)
+    ap.add_argument('--rounds', type=int, default=5, help='rounds of each measure inside one program')
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         script = os.path.join(d, 'bench_comm.py')
@@ -134,8 +154,8 @@ def main():
             f.write(SCRIPT)
         results = {'python3': [], 'polyproc': []}
         for _ in range(args.runs):
-            results['python3'].append(run(sys.executable, script))
-            results['polyproc'].append(run(POLYPROC, script))
+            results['python3'].append(run(sys.executable, script, args.rounds))
+            results['polyproc'].append(run(POLYPROC, script, args.rounds))
     print('%-40s %12s %12s %14s' % ('measure', 'python3', 'polyproc', 'polyproc/py3'))
     for key, name, higher_is_better in MEASURES:
         a = statistics.median(r[key] for r in results['python3'])

@@ -39,6 +39,11 @@ def _patch_sharedctypes(module):
     sharedctypes.install(module)
 
 
+def _patch_managers(module):
+    from polyproc import managers
+    managers.install(module)
+
+
 def _patch_pool(module):
     from polyproc import workers
     workers.install_pool(module)
@@ -55,6 +60,7 @@ _PATCHES = {
     'multiprocessing.util': _patch_util,
     'multiprocessing.shared_memory': _patch_shared_memory,
     'multiprocessing.sharedctypes': _patch_sharedctypes,
+    'multiprocessing.managers': _patch_managers,
     'multiprocessing.pool': _patch_pool,
     'concurrent.futures.process': _patch_process_pool,
 }

@@ -7,9 +7,18 @@ CPython 3.14 on Linux: it starts a child in milliseconds once a worker is booted
 pays a JVM's boot for every child.
 """
 
+import os
+
 from multiprocessing import process
 
 START_METHODS = ['forkserver', 'spawn']  # the default first
+
+# Capacity of the pipe under Pipe(duplex=False), Queue and SimpleQueue (Linux's default: 64 KiB,
+# the most /proc/sys/fs/pipe-max-size allows unprivileged: 1 MiB). GraalPy's os.read(fd, n)
+# allocates n bytes whatever the pipe holds, and Connection reads a message with
+# read(fd, bytes still missing): a 1 MB message through a 64 KiB pipe cost 16 reads and ~8 MB of
+# buffers. PIPE_BENCH_NOTE
+PIPE_CAPACITY = 1 << 20
 
 
 class ForkServerProcess(process.BaseProcess):
@@ -74,4 +83,12 @@ def install(ctx):
         forkserver.set_forkserver_preload(module_names)
 
     ctx.BaseContext.get_context = get_context
+
+    def _pipe(self):
+        # GraalPy's seam for the pipe under Pipe(duplex=False) (see PIPE_CAPACITY)
+        r, w = os.pipe()
+        polyproc.java_runtime().setPipeSize(w, PIPE_CAPACITY)  # may fail (EPERM): 64 KiB then
+        return r, w
+
+    ctx.BaseContext._pipe = _pipe
     ctx.BaseContext.set_forkserver_preload = set_forkserver_preload

@@ -123,6 +123,12 @@ if __name__ == '__main__':
         with rlock:
             with rlock:
                 check('RLock reentrant', True)
+        try:
+            lock.release()
+            check('Lock released while unlocked', False)
+        except RuntimeError:
+            check('Lock released while unlocked', lock.acquire(False) and not lock.acquire(False))
+        lock.release()
         check('BoundedSemaphore', bsem.acquire(False) and not bsem.acquire(False))
         bsem.release()
         try:

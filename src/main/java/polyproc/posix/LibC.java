@@ -36,6 +36,7 @@ public final class LibC {
     // <fcntl.h>, <signal.h>, <sys/wait.h>, <poll.h>, <spawn.h> (glibc)
     public static final int O_CLOEXEC = 0x80000;
     public static final int F_DUPFD_CLOEXEC = 1030;
+    public static final int F_SETPIPE_SZ = 1031;
     public static final int SIGHUP = 1;
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
@@ -439,6 +440,13 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             return (int) check("fcntl(F_DUPFD_CLOEXEC)",
                     withErrno(arena, s -> (int) FCNTL.invokeExact(s, fd, F_DUPFD_CLOEXEC, minFd)));
+        }
+    }
+
+    /** fcntl(F_SETPIPE_SZ): the pipe's new capacity in bytes (the kernel rounds up), or -1. */
+    public static Result setPipeSize(int fd, int bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            return withErrno(arena, s -> (int) FCNTL.invokeExact(s, fd, F_SETPIPE_SZ, bytes));
         }
     }
 

@@ -191,6 +191,17 @@ public final class PolyprocRuntime {
         return r.failed() ? -r.errno() : (int) r.value();
     }
 
+    /**
+     * Raises a pipe's capacity to {@code bytes} (fcntl F_SETPIPE_SZ; GraalPy's fcntl module has
+     * no fcntl()): the new capacity, or -errno (EPERM once the user's pipes hold more than
+     * /proc/sys/fs/pipe-user-pages-soft; the pipe then keeps its 64 KiB).
+     */
+    @HostAccess.Export
+    public int setPipeSize(int fd, int bytes) {
+        LibC.Result r = LibC.setPipeSize(fd, bytes);
+        return r.failed() ? -r.errno() : (int) r.value();
+    }
+
     /** shm_unlink(3): 0, or -errno. */
     @HostAccess.Export
     public int shmUnlink(String name) {
