@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Communication benchmark: polyproc against CPython (python3) in the same run.
 
-Each interpreter with its default start method. Inside one program, every measure runs --rounds
-times between the same long-lived processes, and the median of the rounds after the first
-(the warm-up) is kept; the table gives the medians of those over --runs programs:
+Both with the 'spawn' start method. Inside one program, every measure runs --rounds times
+between the same two long-lived processes, and the median of the second half of the rounds
+(the first half warms the JIT up) is kept; the table gives the medians of those over --runs
+programs:
   * Pipe round trip of a small message (us);
   * Pipe bandwidth with 1 MB messages (MB/s);
   * Queue throughput of 100,000 small items from one process to another (items/s);
   * uncontended Lock acquire+release (ns);
-  * a Lock contended by two processes (acquire+release pairs per second, both together).
+  * a Lock contended by two processes, each in a loop (acquire+release pairs per second, both together).
 Run with any python3:  python3 bench/communication.py [--runs N] [--rounds R]
 """
 import argparse
@@ -24,9 +25,10 @@ POLYPROC = os.path.join(TOP, 'bin', 'polyproc')
 SCRIPT = r'''
 import multiprocessing as mp, statistics, sys, time
 
-# One long-lived peer process per role, driven through a control pipe: each measure runs
-# --rounds times in the same processes, the first round warms both sides up (GraalPy's JIT
-# compiles the loops on both ends), and the median of the other rounds is printed.
+# One long-lived peer process, driven through a control pipe: each measure runs --rounds times
+# between the same two processes; the first half of the rounds warms both sides up (GraalPy's
+# JIT compiles the loops on both ends: a round trip settles after ~40,000 of them), and the
+# median of the second half is printed.
 
 def peer(ctl, duplex, sink_end, q, lock, go):
     while True:
@@ -59,22 +61,20 @@ def peer(ctl, duplex, sink_end, q, lock, go):
 
 def warm_median(fn, rounds):
     values = [fn() for _ in range(rounds)]
-    return statistics.median(values[1:])
+    return statistics.median(values[rounds // 2:])
 
 def main():
     rounds = int(sys.argv[1])
+    # spawn in both: polyproc's forkserver would boot replacement workers in the background
+    # while the figures are taken.
+    mp.set_start_method('spawn')
     a, b = mp.Pipe()
     r, w = mp.Pipe(duplex=False)
     q, lock = mp.Queue(), mp.Lock()
     go = mp.Event()
-    ctls, peers = [], []
-    for _ in range(2):
-        mine, theirs = mp.Pipe()
-        p = mp.Process(target=peer, args=(theirs, b, r, q, lock, go))
-        p.start()
-        ctls.append(mine)
-        peers.append(p)
-    ctl = ctls[0]
+    ctl, theirs = mp.Pipe()
+    p = mp.Process(target=peer, args=(theirs, b, r, q, lock, go))
+    p.start()
 
     def rtt(n=5000):
         ctl.send(('echo', None))
@@ -114,18 +114,22 @@ def main():
     print('lock_ns', warm_median(uncontended, rounds))
 
     def contended(seconds=1.0):
+        # this process and the peer, each in a loop for the same second
         go.clear()
-        for c in ctls:
-            c.send(('contend', seconds))
+        ctl.send(('contend', seconds))
         time.sleep(0.2)
         go.set()
-        return sum(c.recv() for c in ctls) / seconds
+        end = time.perf_counter() + seconds
+        count = 0
+        while time.perf_counter() < end:
+            lock.acquire()
+            lock.release()
+            count += 1
+        return (count + ctl.recv()) / seconds
     print('contended_pairs_s', warm_median(contended, rounds))
 
-    for c in ctls:
-        c.send(('quit', None))
-    for p in peers:
-        p.join()
+    ctl.send(('quit', None))
+    p.join()
 
 if __name__ == '__main__':
     main()
@@ -146,7 +150,7 @@ def run(python, script, rounds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--runs', type=int, default=3)
-    ap.add_argument('--rounds', type=int, default=5, help='rounds of each measure inside one program')
+    ap.add_argument('--rounds', type=int, default=10, help='rounds of each measure inside one program')
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         script = os.path.join(d, 'bench_comm.py')
