@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** F_SETPIPE_SZ, which multiprocessing's one-way pipes get (python/polyproc/context.py). */
 class PipeCapacityTest {
     @Test
-    void aRaisedPipeHoldsAMebibyteWithNobodyReading() throws Exception {
+    void aRaisedPipeHolds256KiBWithNobodyReading() throws Exception {
         int[] pipe = LibC.pipe();
         CountDownLatch written = new CountDownLatch(1);
         // Should the capacity stay at 64 KiB, the write below would block: the watchdog then
@@ -29,8 +29,8 @@ class PipeCapacityTest {
         });
         watchdog.start();
         try {
-            assertEquals(1 << 20, LibC.setPipeSize(pipe[1], 1 << 20).value());
-            assertTrue(LibC.writeFully(pipe[1], new byte[1 << 20]), "1 MiB written with no reader");
+            assertEquals(256 << 10, LibC.setPipeSize(pipe[1], 256 << 10).value());
+            assertTrue(LibC.writeFully(pipe[1], new byte[256 << 10]), "256 KiB written with no reader");
         } finally {
             written.countDown();
             watchdog.join();
