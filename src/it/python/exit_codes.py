@@ -40,6 +40,13 @@ def interrupted(ready):
     time.sleep(100)  # SIGINT raises KeyboardInterrupt here, as in CPython: exit code 1
 
 
+def registers_atexit():
+    # A spawn child runs its atexit handlers as sys.exit() does; a forkserver child ends with
+    # os._exit() and does not (CPython alike).
+    import atexit
+    atexit.register(print, 'child-atexit-line', flush=True)
+
+
 def writes_unflushed():
     # Neither stream is flushed before the process ends: each line must still arrive once.
     sys.stdout.write('child-stdout-line\n')
@@ -51,7 +58,8 @@ if __name__ == '__main__':
     cases = [('return', returns, (), 0), ('sys.exit(7)', exits, (7,), 7), ('os._exit(5)', os_exits, (5,), 5),
              ('exception', raises, (), 1), ('sys.exit(text)', exits_with_text, (), 1),
              ('unflushed', writes_unflushed, (), 0), ('sys.exit(False)', exits, (False,), 0),
-             ('sys.exit(True)', exits, (True,), 1), ('sys.exit(None)', exits, (None,), 0)]
+             ('sys.exit(True)', exits, (True,), 1), ('sys.exit(None)', exits, (None,), 0),
+             ('atexit', registers_atexit, (), 0)]
     procs = [(name, mp.Process(target=f, args=a), want) for name, f, a, want in cases]
     ready = mp.Event()
     interruptee = mp.Process(target=interrupted, args=(ready,))

@@ -41,14 +41,16 @@ public final class ChildMain {
                 }
                 code = e.getExitStatus();
             }
-            if (!boot.bootData().isEmpty()) {
-                // A forkserver child ends as CPython's does, with os._exit() once the Process has
-                // run (its _bootstrap has flushed the streams and run the finalizers): no
-                // interpreter shutdown, no atexit.
-                LibC.exitNow(code);
+            if (boot.bootData().isEmpty()) {
+                // spawn: what sys.exit() does that Python code sees (threads joined, atexit,
+                // streams flushed), then the end, without Context.close() (see finish_like_exit).
+                context.eval("python", "import polyproc.child\npolyproc.child.finish_like_exit").executeVoid();
             }
+            // A forkserver child ends as CPython's does, with os._exit() once the Process has run
+            // (its _bootstrap has flushed the streams and run the finalizers): no atexit.
+            LibC.exitNow(code);
         }
-        LibC.exitNow(code); // spawn: as sys.exit(), the Context (interpreter) is shut down above
+        LibC.exitNow(code); // sys.exit() reached the Context itself: it is closed above
     }
 
     /**

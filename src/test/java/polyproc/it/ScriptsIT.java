@@ -34,6 +34,7 @@ class ScriptsIT {
         assertTrue(r.err().contains("Traceback (most recent call last):"), r.toString());
         assertEquals(1, r.count(r.err(), "text for stderr"), r.toString());
         assertEquals(1, r.count(r.err(), "KeyboardInterrupt"), r.toString());
+        assertEquals(startMethod.equals("spawn") ? 1 : 0, r.count(r.out(), "child-atexit-line"), r.toString());
     }
 
     @Test
