@@ -30,6 +30,15 @@ import multiprocessing as mp, statistics, sys, time
 # JIT compiles the loops on both ends: a round trip settles after ~40,000 of them), and the
 # median of the second half is printed.
 
+def lock_pairs(lock, seconds):
+    end = time.perf_counter() + seconds
+    count = 0
+    while time.perf_counter() < end:
+        lock.acquire()
+        lock.release()
+        count += 1
+    return count
+
 def peer(ctl, duplex, sink_end, q, lock, go):
     while True:
         cmd, arg = ctl.recv()
@@ -49,13 +58,7 @@ def peer(ctl, duplex, sink_end, q, lock, go):
             q.put(None)
         elif cmd == 'contend':
             go.wait()
-            end = time.perf_counter() + arg
-            count = 0
-            while time.perf_counter() < end:
-                lock.acquire()
-                lock.release()
-                count += 1
-            ctl.send(count)
+            ctl.send(lock_pairs(lock, arg))
         else:
             return
 
@@ -119,13 +122,7 @@ def main():
         ctl.send(('contend', seconds))
         time.sleep(0.2)
         go.set()
-        end = time.perf_counter() + seconds
-        count = 0
-        while time.perf_counter() < end:
-            lock.acquire()
-            lock.release()
-            count += 1
-        return (count + ctl.recv()) / seconds
+        return (lock_pairs(lock, seconds) + ctl.recv()) / seconds
     print('contended_pairs_s', warm_median(contended, rounds))
 
     ctl.send(('quit', None))
