@@ -26,3 +26,32 @@ def java_runtime():
     if _runtime is None:
         raise RuntimeError('polyproc is not enabled in this GraalPy context')
     return _runtime
+
+
+def finish_like_exit():
+    """Once the program (the CLI's script, a spawn child's Process) has run: what the
+    interpreter's exit does that Python code can see, as in CPython: wait for non-daemon
+    threads, run the atexit handlers (multiprocessing's joins its children there), flush the
+    standard streams. Java then ends the process with _exit, without Context.close(): GraalPy's
+    close also stops every daemon thread one by one, and waits for each (a manager's server took
+    1.5 s to end after its shutdown request, and the stdlib terminates a server that takes over
+    1 s: exit code -15; a daemon thread blocked in recv() held a script's exit ~11 s, then failed
+    with exit code 1). CPython abandons daemon threads at exit."""
+    import atexit
+    import sys
+    import threading
+    threading._shutdown()
+    try:
+        # GraalPy's runs every handler, prints nothing and raises the last handler's exception.
+        atexit._run_exitfuncs()
+    except SystemExit:
+        pass  # as CPython: ignored, without a word
+    except BaseException as e:
+        import traceback
+        print('Exception ignored in atexit callback:', file=sys.stderr)
+        traceback.print_exception(e)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError, OSError):
+            pass

@@ -14,6 +14,11 @@ def _patch_context(module):
     context.install(module)
 
 
+def _patch_connection(module):
+    from polyproc import connection
+    connection.install(module)
+
+
 def _patch_resource_tracker(module):
     from polyproc import resource_tracker
     resource_tracker.install(module)
@@ -56,6 +61,7 @@ def _patch_process_pool(module):
 
 _PATCHES = {
     'multiprocessing.context': _patch_context,
+    'multiprocessing.connection': _patch_connection,
     'multiprocessing.resource_tracker': _patch_resource_tracker,
     'multiprocessing.util': _patch_util,
     'multiprocessing.shared_memory': _patch_shared_memory,

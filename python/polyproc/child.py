@@ -2,7 +2,6 @@
 
 import os
 import signal
-import sys
 
 # The descriptors that came with the task, in the order the parent's Popen listed them.
 inherited_fds = []
@@ -35,21 +34,3 @@ def main(fd, boot_data):
     # _bootstrap returns SystemExit's code when it is an int: True and False are ints too.
     return int(spawn._main(fd, parent_sentinel))
 
-
-def finish_like_exit():
-    """In a 'spawn' child, once main() has returned: what the interpreter's exit does that a
-    program can see, as sys.exit() in a CPython spawn child: wait for non-daemon threads, run
-    the atexit handlers, flush the standard streams. polyproc.worker.ChildMain then ends the
-    process without closing the Context: GraalPy's Context.close() also stops every daemon
-    thread, which made a manager's server take 1.5 s to end after its shutdown request, and the
-    stdlib terminates a server that takes over 1 s (exit code -15, semaphores left to the
-    resource tracker)."""
-    import atexit
-    import threading
-    threading._shutdown()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, ValueError, OSError):
-            pass

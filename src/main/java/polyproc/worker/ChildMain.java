@@ -44,7 +44,7 @@ public final class ChildMain {
             if (boot.bootData().isEmpty()) {
                 // spawn: what sys.exit() does that Python code sees (threads joined, atexit,
                 // streams flushed), then the end, without Context.close() (see finish_like_exit).
-                context.eval("python", "import polyproc.child\npolyproc.child.finish_like_exit").executeVoid();
+                context.eval("python", "import polyproc\npolyproc.finish_like_exit").executeVoid();
             }
             // A forkserver child ends as CPython's does, with os._exit() once the Process has run
             // (its _bootstrap has flushed the streams and run the finalizers): no atexit.

@@ -36,6 +36,33 @@ class CliIT {
                 r.toString());
     }
 
+    /**
+     * The end of a program, as python3's: non-daemon threads joined, then atexit handlers (one
+     * calling sys.exit() is ignored, the exit code stays), and a daemon thread blocked in recv()
+     * neither fails nor holds the exit (GraalPy's Context.close() made it rc 1 after ~11 s, and
+     * its connection finalizers closed the descriptor under the thread: a traceback).
+     */
+    @Test
+    void exitJoinsThreadsRunsAtexitAndLeavesDaemonThreads() throws Exception {
+        Polyproc.Result r = Polyproc.run("-c", """
+                import atexit, sys, threading, time
+                import multiprocessing as mp
+                reader, writer = mp.Pipe()
+                threading.Thread(target=reader.recv, daemon=True).start()
+                def late():
+                    time.sleep(0.5)
+                    print('thread done', flush=True)
+                threading.Thread(target=late).start()
+                atexit.register(print, 'atexit ran')
+                atexit.register(sys.exit, 5)
+                print('main done', flush=True)
+                sys.exit(3)
+                """);
+        assertEquals(3, r.exitCode(), r.toString());
+        assertEquals("main done\nthread done\natexit ran\n", r.out(), r.toString());
+        assertEquals("", r.err(), r.toString());
+    }
+
     @Test
     void dontWriteBytecodeFromTheEnvironment() throws Exception {
         String code = "import sys; print(sys.flags.dont_write_bytecode)";
