@@ -5,7 +5,8 @@ Both with the 'spawn' start method. Inside one program, every measure runs --rou
 between the same two long-lived processes, and the median of the second half of the rounds
 (the first half warms the JIT up) is kept; the table gives the medians of those over --runs
 programs:
-  * Pipe round trip of a small message (us);
+  * Pipe round trip of a small message (us), and the same with bare os.write/os.read on the
+    connection's descriptor, for scale (the part that is the kernel and the interpreter's read);
   * Pipe bandwidth with 1 MB messages (MB/s);
   * Queue throughput of 100,000 small items from one process to another (items/s);
   * uncontended Lock acquire+release (ns);
@@ -23,7 +24,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLYPROC = os.path.join(TOP, 'bin', 'polyproc')
 
 SCRIPT = r'''
-import multiprocessing as mp, statistics, sys, time
+import multiprocessing as mp, os, statistics, sys, time
 
 # One long-lived peer process, driven through a control pipe: each measure runs --rounds times
 # between the same two processes; the first half of the rounds warms both sides up (GraalPy's
@@ -48,6 +49,13 @@ def peer(ctl, duplex, sink_end, q, lock, go):
                 if m == b'stop':
                     break
                 duplex.send_bytes(m)
+        elif cmd == 'echo_raw':
+            fd = duplex.fileno()
+            while True:
+                m = os.read(fd, 64)
+                if m == b'stop':
+                    break
+                os.write(fd, m)
         elif cmd == 'sink':
             for _ in range(arg):
                 sink_end.recv_bytes()
@@ -89,6 +97,18 @@ def main():
         a.send_bytes(b'stop')
         return d / n * 1e6
     print('pipe_rtt_us', warm_median(rtt, rounds))
+
+    def rtt_raw(n=5000):
+        ctl.send(('echo_raw', None))
+        fd = a.fileno()
+        t = time.perf_counter()
+        for _ in range(n):
+            os.write(fd, b'x' * 16)
+            os.read(fd, 64)
+        d = time.perf_counter() - t
+        os.write(fd, b'stop')
+        return d / n * 1e6
+    print('pipe_rtt_raw_us', warm_median(rtt_raw, rounds))
 
     def bandwidth(n=200, size=1 << 20):
         msg = b'y' * size
@@ -133,6 +153,7 @@ if __name__ == '__main__':
 '''
 
 MEASURES = [('pipe_rtt_us', 'Pipe round trip, small (us)', False),
+            ('pipe_rtt_raw_us', '  same, bare os.write/os.read (us)', False),
             ('pipe_mb_s', 'Pipe bandwidth, 1 MB messages (MB/s)', True),
             ('queue_items_s', 'Queue, 100k items (items/s)', True),
             ('lock_ns', 'Lock acquire+release (ns)', False),
