@@ -127,14 +127,8 @@ public final class Main {
             context.eval(mainSource(inv));
             return 0;
         } catch (PolyglotException e) {
-            if (e.isExit()) {
-                return e.getExitStatus();
-            }
-            if (!e.isGuestException()) {
-                e.printStackTrace();
-            }
             // A Python exception: GraalPy has printed its traceback (AlwaysRunExcepthook).
-            return 1;
+            return exitCode(e, 1);
         }
     }
 
@@ -144,14 +138,19 @@ public final class Main {
             context.eval("python", "import polyproc\npolyproc.finish_like_exit").executeVoid();
             return code;
         } catch (PolyglotException e) {
-            if (e.isExit()) {
-                return e.getExitStatus();
-            }
-            if (!e.isGuestException()) {
-                e.printStackTrace();
-            }
-            return code == 0 ? 1 : code;
+            return exitCode(e, code == 0 ? 1 : code);
         }
+    }
+
+    /** sys.exit()'s status, else otherwise (an internal error is printed first). */
+    private static int exitCode(PolyglotException e, int otherwise) {
+        if (e.isExit()) {
+            return e.getExitStatus();
+        }
+        if (!e.isGuestException()) {
+            e.printStackTrace();
+        }
+        return otherwise;
     }
 
     /** Options every polyproc Context has, parent and children alike. */
