@@ -95,4 +95,6 @@ def install(ctx):
         return r, w
 
     ctx.BaseContext._pipe = _pipe
+    from polyproc import synchronize
+    synchronize.install(ctx)
     ctx.BaseContext.set_forkserver_preload = set_forkserver_preload

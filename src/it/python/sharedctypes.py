@@ -17,7 +17,7 @@ from checks import check
 LONG = 120  # generous: a child JVM can take many seconds to boot on a loaded 2-core machine
 N_VALUES = 40
 ROUNDS = 25
-INCREMENTS = 200
+INCREMENTS = 20000  # enough for the children to contend for the lock
 
 
 class Point(ctypes.Structure):

@@ -67,6 +67,13 @@ public final class LibC {
     public static final int MAX_FDS_PER_MESSAGE = 253;
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
     private static final long SYS_PIDFD_OPEN = 434;
+    // futex(2): the one syscall whose number differs between the two platforms
+    private static final long SYS_FUTEX = "aarch64".equals(System.getProperty("os.arch")) ? 98 : 202;
+    private static final int FUTEX_WAIT = 0; // not FUTEX_PRIVATE_FLAG: the word is shared by processes
+    private static final int FUTEX_WAKE = 1;
+    public static final int EAGAIN = 11;
+    public static final int ETIMEDOUT = 110;
+    public static final int EOVERFLOW = 75;
 
     /** Opaque glibc types, allocated with room to spare (glibc: 80, 336 and 128 bytes). */
     public static final long SPAWN_FILE_ACTIONS_SIZE = 256;
@@ -117,6 +124,12 @@ public final class LibC {
     private static final MethodHandle SYSCALL5 = fn("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
             Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCALL_FUTEX = fn("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCALL_FUTEX_WAKE = fn("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(1));
     private static final MethodHandle WAITID = fn("waitid",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle POLL = fn("poll",
@@ -334,6 +347,28 @@ public final class LibC {
         try (Arena arena = Arena.ofConfined()) {
             return withErrno(arena, s -> (long) SYSCALL5.invokeExact(s, SYS_PIDFD_SEND_SIGNAL, pidfd, signal,
                     MemorySegment.NULL, 0));
+        }
+    }
+
+    /**
+     * futex(FUTEX_WAIT) on a word of memory shared between processes: sleeps while the word holds
+     * {@code expected}, until a {@link #futexWake}, the timeout (a struct timespec, relative) or
+     * a signal. 0 when woken; otherwise -1 with errno EAGAIN (the word had changed), ETIMEDOUT or
+     * EINTR.
+     */
+    public static Result futexWait(MemorySegment word, int expected, MemorySegment timeout) {
+        try (Arena arena = Arena.ofConfined()) {
+            return withErrno(arena, s -> (long) SYSCALL_FUTEX.invokeExact(s, SYS_FUTEX, word, FUTEX_WAIT,
+                    expected, timeout));
+        }
+    }
+
+    /** futex(FUTEX_WAKE): wakes up to {@code count} processes waiting on the word. */
+    public static void futexWake(MemorySegment word, int count) {
+        try {
+            long woken = (long) SYSCALL_FUTEX_WAKE.invokeExact(SYS_FUTEX, word, FUTEX_WAKE, count);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 

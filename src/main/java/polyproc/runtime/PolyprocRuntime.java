@@ -12,6 +12,7 @@ import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 
 import polyproc.posix.LibC;
+import polyproc.posix.NamedSemaphore;
 import polyproc.process.ChildLauncher;
 import polyproc.process.ChildProcess;
 
@@ -207,5 +208,26 @@ public final class PolyprocRuntime {
     public int shmUnlink(String name) {
         LibC.Result r = LibC.shmUnlink(name);
         return r.failed() ? -r.errno() : 0;
+    }
+
+    /**
+     * _multiprocessing.SemLock(kind, value, maxvalue, name, unlink) for polyproc.synchronize: a
+     * {@link SemLock}, or the errno (an Integer) for Python to raise as OSError.
+     */
+    @HostAccess.Export
+    public Object semLockCreate(int kind, int value, int maxvalue, String name, boolean unlink) {
+        return SemLock.create(kind, value, maxvalue, name, unlink);
+    }
+
+    /** SemLock._rebuild in a child: the named semaphore, or the errno. */
+    @HostAccess.Export
+    public Object semLockOpen(int kind, int maxvalue, String name) {
+        return SemLock.open(kind, maxvalue, name);
+    }
+
+    /** sem_unlink(3): 0, or errno. */
+    @HostAccess.Export
+    public int semUnlink(String name) {
+        return NamedSemaphore.unlink(name);
     }
 }

@@ -57,6 +57,12 @@ class ScriptsIT {
         runAllOk(Polyproc.script("communication.py").toString());
     }
 
+    /** Lock, RLock, Semaphore and the rest on polyproc's SemLock, within one process. */
+    @Test
+    void lockSemantics() throws Exception {
+        runAllOk(Polyproc.script("locks.py").toString());
+    }
+
     /** multiprocessing.Value/Array/RawValue/RawArray: read and written over and over, shared with children. */
     @ParameterizedTest
     @ValueSource(strings = {"forkserver", "spawn"})

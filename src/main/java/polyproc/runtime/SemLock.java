@@ -1,0 +1,134 @@
+package polyproc.runtime;
+
+import org.graalvm.polyglot.HostAccess;
+
+import polyproc.posix.NamedSemaphore;
+
+/**
+ * The state of CPython's {@code _multiprocessing.SemLock} on a {@link NamedSemaphore}: the kind
+ * (a recursive mutex or a semaphore), the bound, and this process's count and owner, which
+ * CPython keeps per SemLock object too. Python wraps it in {@code polyproc.synchronize.SemLock};
+ * each operation below is one host call.
+ *
+ * <p>{@code count} and {@code owner} are touched only by Python threads that hold GraalPy's GIL:
+ * the wrapper calls {@link #tryAcquire} and {@link #release} with the GIL kept locked during the
+ * call, and {@link #acquired} after {@link #waitFor} (which runs with the GIL released).
+ */
+public final class SemLock {
+    public static final int RECURSIVE_MUTEX = 0;
+    public static final int SEMAPHORE = 1;
+    /** {@link #release}'s results besides 0 and an errno. */
+    public static final int RELEASED_TOO_OFTEN = -1;
+    public static final int NOT_OWNED = -2;
+
+    private final NamedSemaphore semaphore;
+    private final int kind;
+    private final int maxvalue;
+    private int count;
+    private long owner;
+
+    private SemLock(NamedSemaphore semaphore, int kind, int maxvalue) {
+        this.semaphore = semaphore;
+        this.kind = kind;
+        this.maxvalue = maxvalue;
+    }
+
+    /** A new semaphore of that name (unlinked at once if {@code unlink}), or the errno of failing. */
+    static Object create(int kind, int value, int maxvalue, String name, boolean unlink) {
+        try {
+            SemLock lock = new SemLock(NamedSemaphore.create(name, value), kind, maxvalue);
+            if (unlink) {
+                int err = NamedSemaphore.unlink(name);
+                if (err != 0) {
+                    return err;
+                }
+            }
+            return lock;
+        } catch (NamedSemaphore.OpenFailed e) {
+            return e.errno();
+        }
+    }
+
+    /** The semaphore of that name, as another process made it, or the errno of failing. */
+    static Object open(int kind, int maxvalue, String name) {
+        try {
+            return new SemLock(NamedSemaphore.open(name), kind, maxvalue);
+        } catch (NamedSemaphore.OpenFailed e) {
+            return e.errno();
+        }
+    }
+
+    /** Acquire without sleeping: a recursive mutex this thread holds, or a unit of the value. */
+    @HostAccess.Export
+    public boolean tryAcquire() {
+        if (kind == RECURSIVE_MUTEX && isMine()) {
+            count++;
+            return true;
+        }
+        if (!semaphore.tryWait()) {
+            return false;
+        }
+        acquired();
+        return true;
+    }
+
+    /** Sleeps up to {@code nanos} for a unit; the caller then calls {@link #acquired}. */
+    @HostAccess.Export
+    public boolean waitFor(long nanos) {
+        return semaphore.waitFor(nanos);
+    }
+
+    @HostAccess.Export
+    public void acquired() {
+        count++;
+        owner = Thread.currentThread().threadId();
+    }
+
+    /** 0, {@link #RELEASED_TOO_OFTEN}, {@link #NOT_OWNED}, or sem_post's errno. */
+    @HostAccess.Export
+    public int release() {
+        if (kind == RECURSIVE_MUTEX) {
+            if (!isMine()) {
+                return NOT_OWNED;
+            }
+            if (count > 1) {
+                count--;
+                return 0;
+            }
+        } else if (semaphore.value() >= maxvalue) {
+            // as CPython: a check, not a guarantee, against two releases racing past the bound
+            return RELEASED_TOO_OFTEN;
+        }
+        int err = semaphore.post();
+        if (err != 0) {
+            return err;
+        }
+        count--;
+        return 0;
+    }
+
+    @HostAccess.Export
+    public int count() {
+        return count;
+    }
+
+    @HostAccess.Export
+    public boolean isMine() {
+        return count > 0 && owner == Thread.currentThread().threadId();
+    }
+
+    @HostAccess.Export
+    public int value() {
+        return semaphore.value();
+    }
+
+    @HostAccess.Export
+    public void afterFork() {
+        count = 0;
+    }
+
+    @HostAccess.Export
+    public long handle() {
+        return semaphore.address();
+    }
+}
