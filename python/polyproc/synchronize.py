@@ -78,15 +78,21 @@ class SemLock:
         if got or not block:
             return got
         deadline = None if timeout is None else time.monotonic() + max(timeout, 0.0)
-        while True:
-            nanos = _WAIT_SLICE_NS
-            if deadline is not None:
-                nanos = min(nanos, int((deadline - time.monotonic()) * 1e9))
-                if nanos <= 0:
-                    return False
-            if self._sl.waitFor(nanos):  # the GIL is released while Java sleeps
-                self._sl.acquired()
-                return True
+        # The GIL must be free while Java sleeps, also inside a caller's
+        # polyglot.gil_locked_during_interop(True), or the thread that would release could not run.
+        previous = _keep_gil(False)
+        try:
+            while True:
+                nanos = _WAIT_SLICE_NS
+                if deadline is not None:
+                    nanos = min(nanos, int((deadline - time.monotonic()) * 1e9))
+                    if nanos <= 0:
+                        return False
+                if self._sl.waitFor(nanos):
+                    self._sl.acquired()
+                    return True
+        finally:
+            _keep_gil(previous)
 
     def release(self):
         previous = _keep_gil(True)
