@@ -168,7 +168,7 @@ def run(python, script, rounds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--runs', type=int, default=3)
-    ap.add_argument('--rounds', type=int, default=10, help='rounds of each measure inside one program')
+    ap.add_argument('--rounds', type=int, default=20, help='rounds of each measure inside one program')
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         script = os.path.join(d, 'bench_comm.py')

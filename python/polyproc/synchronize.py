@@ -13,6 +13,7 @@ owner's acquisitions; release() of a semaphore at its bound raises ValueError, o
 mutex not owned AssertionError.
 """
 
+import math
 import os
 import time
 
@@ -77,6 +78,8 @@ class SemLock:
             _keep_gil(previous)
         if got or not block:
             return got
+        if timeout is not None and not math.isfinite(timeout):
+            raise OSError(22, os.strerror(22))  # CPython: sem_timedwait's EINVAL
         deadline = None if timeout is None else time.monotonic() + max(timeout, 0.0)
         # The GIL must be free while Java sleeps, also inside a caller's
         # polyglot.gil_locked_during_interop(True), or the thread that would release could not run.
@@ -85,9 +88,10 @@ class SemLock:
             while True:
                 nanos = _WAIT_SLICE_NS
                 if deadline is not None:
-                    nanos = min(nanos, int((deadline - time.monotonic()) * 1e9))
-                    if nanos <= 0:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
                         return False
+                    nanos = min(nanos, int(left * 1e9) + 1)
                 if self._sl.waitFor(nanos):
                     self._sl.acquired()
                     return True

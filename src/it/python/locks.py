@@ -30,6 +30,16 @@ if __name__ == '__main__':
         check('str timeout refused', False)
     except TypeError as e:
         check('str timeout refused', str(e) == 'must be real number, not str', e)
+    for bad in (float('inf'), float('nan')):
+        try:
+            lock.acquire(timeout=bad)
+            check('timeout %s refused' % bad, False)
+        except OSError as e:
+            check('timeout %s refused' % bad, e.errno == 22, e)
+    releaser = threading.Timer(0.2, lock.release)
+    releaser.start()
+    check('huge timeout', lock.acquire(timeout=1e12))
+    releaser.join()
     lock.release()
     try:
         lock.release()
