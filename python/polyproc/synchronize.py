@@ -33,8 +33,9 @@ _WAIT_SLICE_NS = 50_000_000
 
 
 def _check(result):
+    """A Java SemLock, or raises the OSError of Java's -errno."""
     if isinstance(result, int):
-        raise OSError(result, os.strerror(result))
+        raise OSError(-result, os.strerror(-result))
     return result
 
 
@@ -143,9 +144,9 @@ def _seconds(timeout):
 
 
 def sem_unlink(name):
-    err = polyproc.java_runtime().semUnlink(name)
-    if err:
-        raise OSError(err, os.strerror(err))
+    result = polyproc.java_runtime().semUnlink(name)
+    if result:
+        _check(result)
 
 
 def install(ctx):

@@ -194,9 +194,10 @@ public final class NamedSemaphore {
         }
         long deadline = System.nanoTime() + nanos;
         long d = (long) WORD.getAndAdd(sem, 0L, ONE_SLEEPER) + ONE_SLEEPER;
+        boolean taken = false;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment timeout = arena.allocate(16, 8);
-            while (true) {
+            while (!taken) {
                 if ((d & VALUE_MASK) == 0) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
@@ -212,15 +213,16 @@ public final class NamedSemaphore {
                     d = (long) WORD.getVolatile(sem, 0L);
                 } else {
                     // take one and stop counting ourselves as a sleeper, in one step
-                    if (WORD.compareAndSet(sem, 0L, d, d - 1 - ONE_SLEEPER)) {
-                        return true;
-                    }
+                    taken = WORD.compareAndSet(sem, 0L, d, d - 1 - ONE_SLEEPER);
                     d = (long) WORD.getVolatile(sem, 0L);
                 }
             }
+        } finally {
+            if (!taken) {
+                WORD.getAndAdd(sem, 0L, -ONE_SLEEPER);
+            }
         }
-        WORD.getAndAdd(sem, 0L, -ONE_SLEEPER);
-        return false;
+        return taken;
     }
 
     /** sem_post(3): 0, or EOVERFLOW at VALUE_MAX. Wakes one sleeper if there is any. */

@@ -212,22 +212,22 @@ public final class PolyprocRuntime {
 
     /**
      * _multiprocessing.SemLock(kind, value, maxvalue, name, unlink) for polyproc.synchronize: a
-     * {@link SemLock}, or the errno (an Integer) for Python to raise as OSError.
+     * {@link SemLock}, or -errno (an Integer) for Python to raise as OSError, as the other calls here.
      */
     @HostAccess.Export
     public Object semLockCreate(int kind, int value, int maxvalue, String name, boolean unlink) {
         return SemLock.create(kind, value, maxvalue, name, unlink);
     }
 
-    /** SemLock._rebuild in a child: the named semaphore, or the errno. */
+    /** SemLock._rebuild in a child: the named semaphore, or -errno. */
     @HostAccess.Export
     public Object semLockOpen(int kind, int maxvalue, String name) {
         return SemLock.open(kind, maxvalue, name);
     }
 
-    /** sem_unlink(3): 0, or errno. */
+    /** sem_unlink(3): 0, or -errno. */
     @HostAccess.Export
     public int semUnlink(String name) {
-        return NamedSemaphore.unlink(name);
+        return -NamedSemaphore.unlink(name);
     }
 }

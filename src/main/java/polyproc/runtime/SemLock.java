@@ -33,28 +33,28 @@ public final class SemLock {
         this.maxvalue = maxvalue;
     }
 
-    /** A new semaphore of that name (unlinked at once if {@code unlink}), or the errno of failing. */
+    /** A new semaphore of that name (unlinked at once if {@code unlink}), or -errno. */
     static Object create(int kind, int value, int maxvalue, String name, boolean unlink) {
         try {
             SemLock lock = new SemLock(NamedSemaphore.create(name, value), kind, maxvalue);
             if (unlink) {
                 int err = NamedSemaphore.unlink(name);
                 if (err != 0) {
-                    return err;
+                    return -err;
                 }
             }
             return lock;
         } catch (NamedSemaphore.OpenFailed e) {
-            return e.errno();
+            return -e.errno();
         }
     }
 
-    /** The semaphore of that name, as another process made it, or the errno of failing. */
+    /** The semaphore of that name, as another process made it, or -errno. */
     static Object open(int kind, int maxvalue, String name) {
         try {
             return new SemLock(NamedSemaphore.open(name), kind, maxvalue);
         } catch (NamedSemaphore.OpenFailed e) {
-            return e.errno();
+            return -e.errno();
         }
     }
 
