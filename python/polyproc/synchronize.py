@@ -26,6 +26,7 @@ except ImportError:  # older GraalPy: host calls always release the GIL
         return False
 
 RECURSIVE_MUTEX, SEMAPHORE = 0, 1
+_RELEASED_TOO_OFTEN, _NOT_OWNED = -1, -2  # SemLock.release()'s results besides 0 and an errno
 # A sleeping acquire() comes back to Python this often, so that a signal handler (Ctrl-C's
 # KeyboardInterrupt) runs in a thread blocked in a lock, as it does in CPython; a release
 # wakes the sleeper at once whatever this is.
@@ -106,9 +107,9 @@ class SemLock:
         finally:
             _keep_gil(previous)
         if err:
-            if err == -1:
+            if err == _RELEASED_TOO_OFTEN:
                 raise ValueError('semaphore or lock released too many times')
-            if err == -2:
+            if err == _NOT_OWNED:
                 raise AssertionError('attempt to release recursive lock not owned by thread')
             raise OSError(err, os.strerror(err))
 

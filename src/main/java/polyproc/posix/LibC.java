@@ -74,6 +74,12 @@ public final class LibC {
     public static final int EAGAIN = 11;
     public static final int ETIMEDOUT = 110;
     public static final int EOVERFLOW = 75;
+    public static final int ENOENT = 2;
+    public static final int EIO = 5;
+    public static final int EACCES = 13;
+    public static final int EEXIST = 17;
+    public static final int EINVAL = 22;
+    public static final int ENAMETOOLONG = 36;
 
     /** Opaque glibc types, allocated with room to spare (glibc: 80, 336 and 128 bytes). */
     public static final long SPAWN_FILE_ACTIONS_SIZE = 256;

@@ -46,11 +46,6 @@ public final class NamedSemaphore {
     private static final int FUTEX_SHARED = 128;
     private static final long VALUE_MASK = 0xffff_ffffL;
     private static final long ONE_SLEEPER = 1L << 32;
-    private static final int EINVAL = 22;
-    private static final int EEXIST = 17;
-    private static final int ENOENT = 2;
-    private static final int EACCES = 13;
-    private static final int EIO = 5;
     private static final Path DIR = Path.of("/dev/shm");
     private static final VarHandle WORD = JAVA_LONG.varHandle();
 
@@ -78,7 +73,7 @@ public final class NamedSemaphore {
     public static NamedSemaphore create(String name, int value) throws OpenFailed {
         Path path = path(name);
         if (value < 0) {
-            throw new OpenFailed(EINVAL);
+            throw new OpenFailed(LibC.EINVAL);
         }
         // As glibc: initialise a file of a temporary name, then link it to the semaphore's
         // name, so that nobody ever opens a half-made semaphore and O_EXCL holds.
@@ -112,7 +107,7 @@ public final class NamedSemaphore {
         Path path = path(name);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (channel.size() < SIZE) {
-                throw new OpenFailed(EINVAL);
+                throw new OpenFailed(LibC.EINVAL);
             }
             return map(channel);
         } catch (IOException e) {
@@ -144,22 +139,22 @@ public final class NamedSemaphore {
             n = n.substring(1);
         }
         if (n.isEmpty() || n.contains("/") || n.length() > 251) {
-            throw new OpenFailed(n.length() > 251 ? 36 /* ENAMETOOLONG */ : EINVAL);
+            throw new OpenFailed(n.length() > 251 ? LibC.ENAMETOOLONG : LibC.EINVAL);
         }
         return DIR.resolve("sem." + n);
     }
 
     private static int errno(IOException e) {
         if (e instanceof FileAlreadyExistsException) {
-            return EEXIST;
+            return LibC.EEXIST;
         }
         if (e instanceof NoSuchFileException) {
-            return ENOENT;
+            return LibC.ENOENT;
         }
         if (e instanceof AccessDeniedException) {
-            return EACCES;
+            return LibC.EACCES;
         }
-        return EIO;
+        return LibC.EIO;
     }
 
     /** The address of the mapping in this process (CPython's SemLock.handle is the sem_t*). */
