@@ -24,6 +24,8 @@ def install(rt):
                     return
                 os.close(self._fd)
                 self._fd = None
+                _reap(self)  # as CPython's os.waitpid(self._pid, 0) here
+                self._pid = None
                 rt.warnings.warn('resource_tracker: process died unexpectedly, '
                                  'relaunching.  Some resources might leak.')
             r, w = os.pipe()
@@ -45,16 +47,23 @@ def install(rt):
                 return
             os.close(self._fd)  # end of file: the server cleans up and exits
             self._fd = None
-            server = getattr(self, '_server', None)
-            if server is not None:
-                from multiprocessing.connection import wait
-                sentinel = server.newSentinel()
-                try:
-                    wait([sentinel])
-                finally:
-                    os.close(sentinel)
-                self._server = None
+            _reap(self)
             self._pid = None
+
+    def _reap(self):
+        """Waits for the server this process started to end, and reaps it (Java does not, so
+        that the program may os.waitpid() it, as in CPython)."""
+        server = getattr(self, '_server', None)
+        if server is None:
+            return  # a child process: its parent started the server
+        from multiprocessing.connection import wait
+        sentinel = server.newSentinel()
+        try:
+            wait([sentinel])
+        finally:
+            os.close(sentinel)
+        server.poll()
+        self._server = None
 
     rt.ResourceTracker.ensure_running = ensure_running
     rt.ResourceTracker._stop = _stop

@@ -54,24 +54,37 @@ while IFS= read -r line <&4; do
     esac
 done
 
+# As CPython's tracker: every name still registered counts as leaked, and one that is already
+# gone is reported with the error its removal met.
 for type in semaphore shared_memory folder; do
     leaked=
     count=0
     saved_ifs=$IFS; IFS=$NL
     for entry in $registered; do
         [ "${entry%%:*}" = "$type" ] || continue
-        path=$(path_of "$type" "${entry#*:}")
+        count=$((count + 1))
+        leaked="$leaked${entry#*:}$NL"
+    done
+    missing=
+    for name in $leaked; do
+        path=$(path_of "$type" "$name")
         if [ -e "$path" ]; then
-            count=$((count + 1))
-            leaked="$leaked$path$NL"
+            rm -rf -- "$path"
+        else
+            missing="$missing$name$NL"
         fi
     done
-    for path in $leaked; do
-        rm -rf -- "$path"
-    done
-    # Warn (as CPython's tracker does) only once the cleaning is done: stderr may be gone.
-    if [ $count -gt 0 ] && [ "$type" != folder ]; then
-        echo "resource_tracker: There appear to be $count leaked $type objects to clean up at shutdown" >&2
+    # Warn only once the cleaning is done: stderr may be gone (SIGPIPE is ignored).
+    if [ "$type" != folder ]; then
+        if [ $count -gt 0 ]; then
+            echo "resource_tracker: There appear to be $count leaked $type objects to clean up at shutdown" >&2
+        fi
+        for name in $missing; do
+            case $type in
+                semaphore) echo "resource_tracker: '$name': [Errno 2] No such file or directory" >&2 ;;
+                shared_memory) echo "resource_tracker: '$name': [Errno 2] No such file or directory: '$name'" >&2 ;;
+            esac
+        done
     fi
     IFS=$saved_ifs
 done

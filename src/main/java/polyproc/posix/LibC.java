@@ -38,6 +38,7 @@ public final class LibC {
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_SETPIPE_SZ = 1031;
     public static final int SIGHUP = 1;
+    public static final int SIGINT = 2;
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     public static final int P_PIDFD = 3;
@@ -72,6 +73,7 @@ public final class LibC {
     private static final int FUTEX_WAIT = 0; // not FUTEX_PRIVATE_FLAG: the word is shared by processes
     private static final int FUTEX_WAKE = 1;
     public static final int EAGAIN = 11;
+    public static final int ECHILD = 10;
     public static final int ETIMEDOUT = 110;
     public static final int EOVERFLOW = 75;
     public static final int ENOENT = 2;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 import polyproc.posix.LibC;
 
@@ -56,11 +57,27 @@ public final class ChildLauncher {
      */
     public static ChildProcess spawn(List<String> argv, List<String> env, String cwd, Stdio stdio,
                                      int[] passFds, byte[] bootstrap) {
+        return onLauncherThread(() -> spawnHere(argv, env, cwd, stdio, passFds, bootstrap, new int[0], true), argv);
+    }
+
+    /**
+     * Spawns a helper the way CPython's multiprocessing starts its resource tracker: it begins
+     * with {@code blockedSignals} blocked (CPython blocks SIGINT and SIGTERM around the spawn, so
+     * that the tracker has set them to ignored before one can kill it), and nothing in Java reaps
+     * it in the background: the program may os.waitpid() it, as in CPython, or
+     * {@link ChildProcess#poll()} it.
+     */
+    public static ChildProcess spawnHelper(List<String> argv, List<String> env, String cwd, Stdio stdio,
+                                           int[] passFds, int[] blockedSignals) {
+        return onLauncherThread(() -> spawnHere(argv, env, cwd, stdio, passFds, new byte[0], blockedSignals, false), argv);
+    }
+
+    private static ChildProcess onLauncherThread(Supplier<ChildProcess> spawn, List<String> argv) {
         if (Thread.currentThread() == LAUNCHER_THREAD) {
-            return spawnHere(argv, env, cwd, stdio, passFds, bootstrap);
+            return spawn.get();
         }
         try {
-            return LAUNCHER.submit(() -> spawnHere(argv, env, cwd, stdio, passFds, bootstrap)).get();
+            return LAUNCHER.submit(spawn::get).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting " + argv.get(0), e);
@@ -99,7 +116,8 @@ public final class ChildLauncher {
     });
 
     private static ChildProcess spawnHere(List<String> argv, List<String> env, String cwd, Stdio stdio,
-                                          int[] passFds, byte[] bootstrap) {
+                                          int[] passFds, byte[] bootstrap, int[] blockedSignals,
+                                          boolean reapInBackground) {
         int[] boot = LibC.socketPair();
         int pid;
         try (Arena arena = Arena.ofConfined()) {
@@ -118,14 +136,17 @@ public final class ChildLauncher {
                     LibC.checkErr("posix_spawn_file_actions_addchdir_np",
                             LibC.fileActionsAddChdir(actions, arena.allocateFrom(cwd)));
                 }
-                MemorySegment emptySet = arena.allocate(LibC.SIGSET_SIZE, 8);
-                LibC.sigEmptySet(emptySet);
+                MemorySegment mask = arena.allocate(LibC.SIGSET_SIZE, 8);
+                LibC.sigEmptySet(mask);
+                for (int sig : blockedSignals) {
+                    sigAdd(mask, sig);
+                }
                 MemorySegment defaults = arena.allocate(LibC.SIGSET_SIZE, 8);
                 LibC.sigEmptySet(defaults);
                 for (int sig : SIGNALS_TO_DEFAULT) {
                     sigAdd(defaults, sig);
                 }
-                LibC.checkErr("posix_spawnattr_setsigmask", LibC.spawnAttrSetSigMask(attr, emptySet));
+                LibC.checkErr("posix_spawnattr_setsigmask", LibC.spawnAttrSetSigMask(attr, mask));
                 LibC.checkErr("posix_spawnattr_setsigdefault", LibC.spawnAttrSetSigDefault(attr, defaults));
                 LibC.checkErr("posix_spawnattr_setflags", LibC.spawnAttrSetFlags(attr,
                         (short) (LibC.POSIX_SPAWN_SETSIGDEF | LibC.POSIX_SPAWN_SETSIGMASK)));
@@ -146,7 +167,7 @@ public final class ChildLauncher {
             LibC.close(boot[0]);
         }
         // Nobody reaps the child before this line (only ChildProcess does), so the pid is still ours.
-        ChildProcess child = new ChildProcess(pid, LibC.pidfdOpen(pid), boot[1]);
+        ChildProcess child = new ChildProcess(pid, LibC.pidfdOpen(pid), boot[1], reapInBackground);
         child.send(bootstrap, new int[0], new byte[0]);
         return child;
     }

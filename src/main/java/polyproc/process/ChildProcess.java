@@ -21,13 +21,18 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  *
  * <p>Reaping: one daemon thread per child waits with {@code WNOWAIT} (the child stays a zombie)
  * and then reaps through {@link #poll()}, which callers may also use at any time; the status is
- * recorded once under this object's lock. Only that thread closes the pidfd, after the child is
- * reaped, so no call ever sees a recycled descriptor number.
+ * recorded once under this object's lock. The pidfd is closed under that lock once the child is
+ * reaped, so no call ever sees a recycled descriptor number. A helper that the program waits for
+ * itself (the resource tracker: CPython's programs may os.waitpid() it) has no such thread:
+ * {@link #poll()} reaps it. If something else in the process reaped the child first (an
+ * os.wait() in the program), its status is lost: poll() stays null, as CPython's Popen.poll()
+ * returns None then.
  */
 public final class ChildProcess {
     private final int pid;
     private final int pidfd;
     private final int channelFd;
+    private final boolean reapInBackground;
     // Writes to the channel in order; a large one goes to a thread so that start() does not wait
     // seconds for a child JVM to boot and read it. Guarded by this.
     private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
@@ -39,12 +44,15 @@ public final class ChildProcess {
     /** Below this size a message fits the socket buffer and is written without a thread. */
     private static final int SOCKET_BUFFER = 60 * 1024;
 
-    ChildProcess(int pid, int pidfd, int channelFd) {
+    ChildProcess(int pid, int pidfd, int channelFd, boolean reapInBackground) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.channelFd = channelFd;
-        Thread.ofPlatform().daemon().name("polyproc-reaper-" + pid).stackSize(128 * 1024)
-                .start(this::reap);
+        this.reapInBackground = reapInBackground;
+        if (reapInBackground) {
+            Thread.ofPlatform().daemon().name("polyproc-reaper-" + pid).stackSize(128 * 1024)
+                    .start(this::reap);
+        }
     }
 
     /** The operating-system pid of the child. */
@@ -62,6 +70,9 @@ public final class ChildProcess {
                 LibC.Result r = LibC.waitid(LibC.P_PIDFD, pidfd, info, LibC.WEXITED | LibC.WNOHANG);
                 if (!r.failed() && info.get(JAVA_INT, LibC.SIGINFO_PID) != 0) {
                     returnCode = decode(info, sentTermination);
+                    endedUnlessReaperRuns();
+                } else if (r.failed() && r.errno() == LibC.ECHILD) {
+                    endedUnlessReaperRuns(); // reaped by someone else: the status went with them
                 } else if (r.failed() && r.errno() != LibC.EINTR) {
                     throw new PosixException("waitid", r.errno());
                 }
@@ -163,16 +174,27 @@ public final class ChildProcess {
         }
         synchronized (this) {
             poll();
-            pidfdClosed = true;
-            LibC.close(pidfd);
+            ended();
         }
+    }
+
+    private void endedUnlessReaperRuns() {
+        // The reaper thread may be about to use the pidfd: then only it closes it.
+        if (!reapInBackground) {
+            ended();
+        }
+    }
+
+    /** Once the child is reaped (by us or not): what was kept for it goes. */
+    private synchronized void ended() {
+        if (pidfdClosed) {
+            return;
+        }
+        pidfdClosed = true;
+        LibC.close(pidfd);
         // Our end of the bootstrap socket is the child's parent-liveness signal; the child is gone.
         // A write still running in a thread fails with EPIPE now; close only after it.
-        CompletableFuture<Void> writes;
-        synchronized (this) {
-            writes = lastWrite;
-        }
-        writes.whenComplete((v, e) -> LibC.close(channelFd));
+        lastWrite.whenComplete((v, e) -> LibC.close(channelFd));
         exit.complete(returnCode);
     }
 

@@ -178,8 +178,9 @@ public final class PolyprocRuntime {
      */
     @HostAccess.Export
     public ChildProcess startResourceTracker(String script, int pipeReadFd) {
-        return settings.stdio().launch(stdio -> ChildLauncher.spawn(List.of("/bin/sh", script),
-                List.of("PATH=/usr/bin:/bin"), "/", stdio, new int[] {pipeReadFd}, new byte[0]));
+        return settings.stdio().launch(stdio -> ChildLauncher.spawnHelper(List.of("/bin/sh", script),
+                List.of("PATH=/usr/bin:/bin"), "/", stdio, new int[] {pipeReadFd},
+                new int[] {LibC.SIGINT, LibC.SIGTERM}));
     }
 
     /**

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Python scripts that check multiprocessing.Process behaviour from the inside, run through the launcher. */
@@ -61,6 +62,13 @@ class ScriptsIT {
     @Test
     void lockSemantics() throws Exception {
         runAllOk(Polyproc.script("locks.py").toString());
+    }
+
+    /** The resource tracker as CPython's: waited for by the program, deaf to ^C, its final report. */
+    @Test
+    void resourceTracker() throws Exception {
+        Polyproc.Result r = runAllOk(Polyproc.script("resource_tracker.py").toString());
+        assertFalse(r.err().contains("Exception in thread"), "nothing throws in Java's threads: " + r);
     }
 
     /** multiprocessing.Value/Array/RawValue/RawArray: read and written over and over, shared with children. */

@@ -1,5 +1,7 @@
 package polyproc.process;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import polyproc.posix.LibC;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -53,6 +56,60 @@ class ChildLauncherTest {
         assertTrue(p.signal(LibC.SIGTERM));
         assertEquals(-15, exitOf(p));
         assertEquals(143, exitOf(sh("exit 143", new int[0], null, new byte[0])), "unless we sent it");
+    }
+
+    /** waitid(P_PID, pid) by hand, as a program's os.waitpid() would: the status, or -errno. */
+    private static int reapByHand(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
+            LibC.Result r = LibC.waitid(1 /* P_PID */, pid, info, LibC.WEXITED);
+            return r.failed() ? -r.errno() : info.get(JAVA_INT, LibC.SIGINFO_STATUS);
+        }
+    }
+
+    @Test
+    void helperStartsWithSignalsBlockedAndIsLeftForTheCallerToReap() throws Exception {
+        // What the resource tracker needs: SIGINT/SIGTERM sent before it could ignore them do not
+        // kill it, and the program may os.waitpid() it, as CPython's programs may.
+        ChildProcess p = ChildLauncher.spawnHelper(List.of("/bin/sh", "-c", "kill -INT $$; kill -TERM $$; exit 7"),
+                List.of("PATH=/usr/bin:/bin"), null, ChildLauncher.Stdio.INHERIT, new int[0],
+                new int[] {LibC.SIGINT, LibC.SIGTERM});
+        int sentinel = p.newSentinel();
+        try {
+            assertTrue((LibC.pollOne(sentinel, LibC.POLLIN, 10_000) & LibC.POLLIN) != 0);
+        } finally {
+            LibC.close(sentinel);
+        }
+        Thread.sleep(200); // a background reaper, if there were one, would have reaped it by now
+        assertEquals(7, reapByHand(p.pid()), "still a zombie for the caller, exit status 7");
+        assertNull(p.poll(), "reaped elsewhere: no status, and no exception");
+        assertNull(p.onExit().get(1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void childReapedBySomethingElseEndsWithoutAnError() throws Exception {
+        // A program's os.wait() may reap a child before our reaper thread does; then the status is
+        // lost (CPython's Popen.poll() gives None too), and nothing may throw in the reaper.
+        List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        try {
+            for (int i = 0; i < 5; i++) {
+                ChildProcess p = sh("sleep 0.1; exit 3", new int[0], null, new byte[0]);
+                int byHand = reapByHand(p.pid());
+                Integer code = p.onExit().get(10, TimeUnit.SECONDS);
+                if (byHand == 3) {
+                    assertNull(code, "we reaped it: no status for the reaper");
+                } else {
+                    assertEquals(-LibC.ECHILD, byHand);
+                    assertEquals(3, code);
+                }
+            }
+            Thread.sleep(100);
+            assertEquals(List.of(), uncaught);
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
     }
 
     @Test
