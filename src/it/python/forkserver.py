@@ -19,6 +19,10 @@ def report(conn, parent_pid, started_at):
         'main_preloaded': sys.modules['__mp_main__'].MAIN_IMPORTED_AT < started_at,
         'state_seen': list(preload_marker.STATE),
         'method': mp.current_process()._start_method if hasattr(mp.current_process(), '_start_method') else None,
+        # what the worker's rehearsal (polyproc.forkserver._rehearse) also set: the task's values win
+        'name': mp.current_process().name, 'argv': sys.argv, 'cwd': os.getcwd(),
+        'authkey': bytes(mp.current_process().authkey),
+        'grandchild_name': mp.Process(target=report).name,
     })
     preload_marker.STATE.append(os.getpid())
 
@@ -49,6 +53,10 @@ if __name__ == '__main__':
         check('child %d: pid is the worker\'s' % i, r['pid'] == p.pid and p.exitcode == 0, (r, p.pid))
         check('child %d: os.getppid() and parent_process() are the parent' % i,
               r['ppid'] == os.getpid() and r['parent'] == os.getpid(), r)
+        check('child %d: name, argv, directory and authkey are the ones the parent sent' % i,
+              (r['name'], r['argv'], r['cwd'], r['authkey'])
+              == (p.name, sys.argv, os.getcwd(), bytes(mp.current_process().authkey)), r)
+        check('child %d: its own first child is %s:1' % (i, p.name), r['grandchild_name'] == p.name + ':1', r)
         return r
 
     # The first child's worker boots while start() waits for it; the idle ones boot beside it
