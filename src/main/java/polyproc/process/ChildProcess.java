@@ -172,20 +172,24 @@ public final class ChildProcess {
                 r = LibC.waitid(LibC.P_PIDFD, pidfd, info, LibC.WEXITED | LibC.WNOWAIT);
             } while (r.failed() && r.errno() == LibC.EINTR);
         }
+        Integer code;
         synchronized (this) {
             poll();
             ended();
+            code = returnCode;
         }
+        exit.complete(code); // outside the lock: it runs the callers' callbacks
     }
 
     private void endedUnlessReaperRuns() {
         // The reaper thread may be about to use the pidfd: then only it closes it.
         if (!reapInBackground) {
             ended();
+            exit.complete(returnCode); // a helper: no callbacks hang on its future
         }
     }
 
-    /** Once the child is reaped (by us or not): what was kept for it goes. */
+    /** Once the child is reaped (by us or not): what was kept for it goes. Under the lock. */
     private synchronized void ended() {
         if (pidfdClosed) {
             return;
@@ -195,7 +199,6 @@ public final class ChildProcess {
         // Our end of the bootstrap socket is the child's parent-liveness signal; the child is gone.
         // A write still running in a thread fails with EPIPE now; close only after it.
         lastWrite.whenComplete((v, e) -> LibC.close(channelFd));
-        exit.complete(returnCode);
     }
 
     /**
