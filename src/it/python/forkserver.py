@@ -19,7 +19,7 @@ def report(conn, parent_pid, started_at):
         'main_preloaded': sys.modules['__mp_main__'].MAIN_IMPORTED_AT < started_at,
         'state_seen': list(preload_marker.STATE),
         'method': mp.current_process()._start_method if hasattr(mp.current_process(), '_start_method') else None,
-        # what the worker's rehearsal (polyproc.forkserver._rehearse) also set: the task's values win
+        # what a worker prepared before its task came must not show: the task's values win
         'name': mp.current_process().name, 'argv': sys.argv, 'cwd': os.getcwd(),
         'authkey': bytes(mp.current_process().authkey),
         'grandchild_name': mp.Process(target=report).name,

@@ -81,7 +81,7 @@ public final class ChildProcess {
         return returnCode;
     }
 
-    /** Completes with the return code when the child has ended and been reaped. */
+    /** Completes with the return code when the child has ended and been reaped (null if something else reaped it). */
     public CompletableFuture<Integer> onExit() {
         return exit;
     }
