@@ -56,6 +56,9 @@ def peer(ctl, duplex, sink_end, q, lock, go):
                 if m == b'stop':
                     break
                 os.write(fd, m)
+            # A stream keeps no message boundaries: the next round's first write must not
+            # reach us glued to this b'stop'.
+            ctl.send('stopped')
         elif cmd == 'sink':
             for _ in range(arg):
                 sink_end.recv_bytes()
@@ -107,6 +110,7 @@ def main():
             os.read(fd, 64)
         d = time.perf_counter() - t
         os.write(fd, b'stop')
+        ctl.recv()
         return d / n * 1e6
     print('pipe_rtt_raw_us', warm_median(rtt_raw, rounds))
 

@@ -19,6 +19,16 @@ def _patch_connection(module):
     connection.install(module)
 
 
+def _patch_reduction(module):
+    from polyproc import reduction
+    reduction.install(module)
+
+
+def _patch_socket(module):
+    from polyproc import socketpair
+    socketpair.install(module)
+
+
 def _patch_resource_tracker(module):
     from polyproc import resource_tracker
     resource_tracker.install(module)
@@ -60,8 +70,10 @@ def _patch_process_pool(module):
 
 
 _PATCHES = {
+    'socket': _patch_socket,
     'multiprocessing.context': _patch_context,
     'multiprocessing.connection': _patch_connection,
+    'multiprocessing.reduction': _patch_reduction,
     'multiprocessing.resource_tracker': _patch_resource_tracker,
     'multiprocessing.util': _patch_util,
     'multiprocessing.shared_memory': _patch_shared_memory,

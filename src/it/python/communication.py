@@ -3,12 +3,14 @@
 Five children start at once (a child JVM costs seconds); each plays several parts, in an order
 the parent drives through its Pipe. Every check prints 'ok NAME'; the last line is 'ALL OK'.
 """
+import errno
 import multiprocessing as mp
 import os
 import queue
+import socket
 import sys
 import time
-from multiprocessing import connection, shared_memory
+from multiprocessing import connection, reduction, shared_memory
 from multiprocessing.connection import Client, Listener
 
 from checks import check
@@ -21,6 +23,10 @@ N_ITEMS = 2000
 def peer(conn, oneway_reader, addresses, sync):
     """Echoes over a duplex Pipe, reads a one-way Pipe, connects to Listeners, joins the sync."""
     lock, rlock, sem, bsem, cond, event, barrier, counter = sync
+    # A descriptor the parent sent on our Pipe end right after start(), before we had booted.
+    fd = reduction.recv_handle(conn)
+    os.write(fd, b'written through a passed descriptor')
+    os.close(fd)
     # Pipe: echo until the parent says stop.
     while True:
         msg = conn.recv()
@@ -28,6 +34,9 @@ def peer(conn, oneway_reader, addresses, sync):
             break
         conn.send(msg)
     conn.send_bytes(b'xxhello worldyy', 2, 11)
+    passed = conn.recv()  # a Connection pickled after start(): it comes by SCM_RIGHTS
+    passed.send(('through a passed connection', os.getpid()))
+    passed.close()
     big = oneway_reader.recv_bytes()
     conn.send((len(big), big[:3], big[-3:]))
     # Listener/Client with and without the right key.
@@ -101,6 +110,13 @@ def exits_holding(conn):
 if __name__ == '__main__':
     ours, theirs = mp.Pipe()
     one_r, one_w = mp.Pipe(duplex=False)
+    with socket.socket(fileno=os.dup(ours.fileno())) as s:
+        check('duplex pipe is a Unix socket pair', s.family == socket.AF_UNIX and s.type == socket.SOCK_STREAM)
+    try:
+        socket.socketpair(socket.AF_INET)
+        check('socketpair AF_INET refused as by Linux', False)
+    except OSError as e:
+        check('socketpair AF_INET refused as by Linux', e.errno == errno.EOPNOTSUPP)
     check('one-way pipe ends', one_r.readable and not one_r.writable and one_w.writable and not one_w.readable)
     lock, rlock = mp.Lock(), mp.RLock()
     sem, bsem = mp.Semaphore(3), mp.BoundedSemaphore(1)
@@ -130,6 +146,9 @@ if __name__ == '__main__':
         p.start()
     theirs.close()
     died_w.close()
+    handle_r, handle_w = os.pipe()
+    reduction.send_handle(ours, handle_w, procs[0].pid)  # SCM_RIGHTS, while the child still boots
+    os.close(handle_w)
 
     # Pipe between processes.
     check('poll times out', not ours.poll(0.1))
@@ -140,6 +159,13 @@ if __name__ == '__main__':
     buf = bytearray(20)
     n = ours.recv_bytes_into(buf, 4)
     check('recv_bytes_into offset', n == 11 and bytes(buf[4:15]) == b'hello world')
+    with open(handle_r, 'rb') as f:
+        check('descriptor sent with send_handle', f.read() == b'written through a passed descriptor')
+    x, y = mp.Pipe()
+    ours.send(y)  # not a start() argument: the stdlib's resource_sharer passes the descriptor
+    y.close()
+    check('connection sent to a running child', x.poll(LONG) and x.recv() == ('through a passed connection', procs[0].pid))
+    x.close()
     one_w.send_bytes(b'abc' + bytes(BIG - 6) + b'xyz')
     check('64 MB message whole', ours.recv() == (BIG, b'abc', b'xyz'))
     for l in listeners:

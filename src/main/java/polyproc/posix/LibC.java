@@ -255,10 +255,15 @@ public final class LibC {
 
     /** socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): two connected ends. */
     public static int[] socketPair() {
+        return socketPair(AF_UNIX, SOCK_STREAM, 0);
+    }
+
+    /** socketpair(domain, type | SOCK_CLOEXEC, protocol): two connected ends (type may carry SOCK_NONBLOCK). */
+    public static int[] socketPair(int domain, int type, int protocol) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             check("socketpair", withErrno(arena,
-                    s -> (int) SOCKETPAIR.invokeExact(s, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)));
+                    s -> (int) SOCKETPAIR.invokeExact(s, domain, type | SOCK_CLOEXEC, protocol, fds)));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
     }

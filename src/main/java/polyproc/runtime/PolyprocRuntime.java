@@ -13,6 +13,7 @@ import org.graalvm.polyglot.Value;
 
 import polyproc.posix.LibC;
 import polyproc.posix.NamedSemaphore;
+import polyproc.posix.PosixException;
 import polyproc.process.ChildLauncher;
 import polyproc.process.ChildProcess;
 
@@ -202,6 +203,59 @@ public final class PolyprocRuntime {
     public int setPipeSize(int fd, int bytes) {
         LibC.Result r = LibC.setPipeSize(fd, bytes);
         return r.failed() ? -r.errno() : (int) r.value();
+    }
+
+    /**
+     * socket.socketpair(family, type, proto) as CPython's, from socketpair(2) (GraalPy's _socket
+     * has none): "fd0 fd1", close-on-exec as CPython's, or "-errno".
+     */
+    @HostAccess.Export
+    public String socketPair(int family, int type, int protocol) {
+        try {
+            int[] fds = LibC.socketPair(family, type, protocol);
+            return fds[0] + " " + fds[1];
+        } catch (PosixException e) {
+            return Integer.toString(-e.errno());
+        }
+    }
+
+    /**
+     * multiprocessing.reduction's sendfds (GraalPy's sockets have no sendmsg): one byte,
+     * len(fds) % 256 as CPython sends, with the descriptors attached (SCM_RIGHTS) on the Unix
+     * socket socketFd. 0, or -errno.
+     */
+    @HostAccess.Export
+    public int sendFds(int socketFd, Value fds) {
+        int[] list = ints(fds);
+        try {
+            LibC.sendWithFds(socketFd, new byte[] {(byte) list.length}, list);
+            return 0;
+        } catch (PosixException e) {
+            return -e.errno();
+        }
+    }
+
+    /**
+     * multiprocessing.reduction's recvfds: reads one byte and at most maxFds descriptors from the
+     * Unix socket socketFd. As text (a Context with HostAccess.EXPLICIT cannot read a Java array):
+     * "" at end of file, else the byte's value and then the descriptors ("1 7"); "-errno" on error.
+     */
+    @HostAccess.Export
+    public String receiveFds(int socketFd, int maxFds) {
+        LibC.Received r;
+        try {
+            r = LibC.receiveWithFds(socketFd, 1, maxFds);
+        } catch (PosixException e) {
+            return Integer.toString(-e.errno());
+        }
+        if (r.data().length == 0) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(Integer.toString(r.data()[0] & 0xff));
+        for (int fd : r.fds()) {
+            text.append(' ').append(fd);
+        }
+        return text.toString();
     }
 
     /** shm_unlink(3): 0, or -errno. */
