@@ -8,24 +8,14 @@ stdlib's package with polyproc's start methods underneath. User code never impor
 __version__ = '0.1.0'
 
 
-_runtime = None
-
-
-def _enable(runtime):
-    """Called by Java (polyproc.runtime.PolyprocRuntime.install) before any user code runs."""
-    global _runtime
-    _runtime = runtime
+def _enable(bridge):
+    """Called by Java (polyproc.bridge.Bridge.install) before any user code runs."""
+    from polyproc import _java
+    _java.install(bridge)
     import polyproc._install  # noqa: F401
-    if runtime.embedded():
+    if _java.embedded.embedded():
         from polyproc import embedded
-        embedded.setup(runtime)
-
-
-def java_runtime():
-    """The Java object of this Context (polyproc.runtime.PolyprocRuntime)."""
-    if _runtime is None:
-        raise RuntimeError('polyproc is not enabled in this GraalPy context')
-    return _runtime
+        embedded.setup()
 
 
 def finish_like_exit():

@@ -1,119 +1,89 @@
 """Plugs polyproc into the stdlib's multiprocessing, without importing it.
 
 Importing multiprocessing costs over a second in a cold GraalPy, so nothing is imported here: a
-finder on sys.meta_path lets each module named in _PATCHES load as usual and then hands it to
-its patch function, before any other module sees it (multiprocessing/__init__ copies the default
-context's functions into the package right after importing multiprocessing.context).
+finder on sys.meta_path lets each module named in PATCHES load as usual and then hands it to its
+patch, before any other module sees it (multiprocessing/__init__ copies the default context's
+functions into the package right after importing multiprocessing.context).
+
+PATCHES is every stdlib module polyproc changes, with the seams (attributes) each patch needs.
+A patch whose seam is missing fails the import with an error that names it: a GraalPy upgrade
+that moves a seam must fail loudly, not leave multiprocessing half patched.
 """
 
+import importlib
 import sys
 
-
-def _patch_context(module):
-    from polyproc import context
-    context.install(module)
-
-
-def _patch_connection(module):
-    from polyproc import connection
-    connection.install(module)
-
-
-def _patch_reduction(module):
-    from polyproc import reduction
-    reduction.install(module)
-
-
-def _patch_socket(module):
-    from polyproc import socketpair
-    socketpair.install(module)
-
-
-def _patch_resource_tracker(module):
-    from polyproc import resource_tracker
-    resource_tracker.install(module)
-
-
-def _patch_util(module):
-    from polyproc import resource_tracker
-    resource_tracker.install_temp_dir_tracking(module)
-    import polyproc
-    if polyproc.java_runtime().embedded():
-        import atexit
-        from polyproc import embedded
-        atexit.register(embedded.terminate_children)
-
-
-def _patch_shared_memory(module):
-    from polyproc import shared_memory
-    shared_memory.install(module)
-
-
-def _patch_sharedctypes(module):
-    from polyproc import sharedctypes
-    sharedctypes.install(module)
-
-
-def _patch_managers(module):
-    from polyproc import managers
-    managers.install(module)
-
-
-def _patch_pool(module):
-    from polyproc import workers
-    workers.install_pool(module)
-
-
-def _patch_process_pool(module):
-    from polyproc import workers
-    workers.install_process_pool(module)
-
-
-_PATCHES = {
-    'socket': _patch_socket,
-    'multiprocessing.context': _patch_context,
-    'multiprocessing.connection': _patch_connection,
-    'multiprocessing.reduction': _patch_reduction,
-    'multiprocessing.resource_tracker': _patch_resource_tracker,
-    'multiprocessing.util': _patch_util,
-    'multiprocessing.shared_memory': _patch_shared_memory,
-    'multiprocessing.sharedctypes': _patch_sharedctypes,
-    'multiprocessing.managers': _patch_managers,
-    'multiprocessing.pool': _patch_pool,
-    'concurrent.futures.process': _patch_process_pool,
+# stdlib module: (the attributes its patch needs, 'polyproc module:function' that patches it)
+PATCHES = {
+    'socket': (('_socket', 'socketpair', 'socket', 'AF_UNIX', 'SOCK_STREAM'),
+               'socketpair:install'),
+    'multiprocessing.context': (('BaseContext.get_context', 'BaseContext._pipe', 'DefaultContext',
+                                 '_concrete_contexts', '_default_context'),
+                                'context:install'),
+    'multiprocessing.connection': (('weakref',), 'connection:install'),
+    'multiprocessing.reduction': (('HAVE_SEND_HANDLE', 'sendfds', 'recvfds'), 'reduction:install'),
+    'multiprocessing.resource_tracker': (('ResourceTracker.ensure_running', 'ResourceTracker._stop',
+                                          '_resource_tracker', 'ensure_running'),
+                                         'resource_tracker:install'),
+    'multiprocessing.util': (('get_temp_dir', 'process'), 'resource_tracker:install_temp_dir_tracking'),
+    'multiprocessing.shared_memory': (('_posixshmem',), 'shared_memory:install'),
+    'multiprocessing.sharedctypes': (('rebuild_ctype', 'class_cache'), 'sharedctypes:install'),
+    'multiprocessing.managers': (('SyncManager.register', 'AcquirerProxy'), 'managers:install'),
+    'multiprocessing.pool': (('Pool.__init__',), 'workers:install_pool'),
+    'concurrent.futures.process': (('ProcessPoolExecutor.__init__',), 'workers:install_process_pool'),
 }
 
 
+def _patch(name, module):
+    seams, target = PATCHES[name]
+    for seam in seams:
+        obj = module
+        for part in seam.split('.'):
+            if not hasattr(obj, part):
+                raise ImportError('polyproc cannot patch %s: this GraalPy has no %s.%s'
+                                  % (name, name, seam), name=name)
+            obj = getattr(obj, part)
+    module_name, function = target.split(':')
+    getattr(importlib.import_module('polyproc.' + module_name), function)(module)
+    if name == 'multiprocessing.util':
+        from polyproc import _java
+        if _java.embedded.embedded():
+            # Right after multiprocessing.util's own exit handler: runs before it (LIFO), so
+            # that a host's close does not wait for its children to finish on their own.
+            import atexit
+            from polyproc import embedded
+            atexit.register(embedded.terminate_children)
+
+
 class _PatchingLoader:
-    def __init__(self, loader, patch):
+    def __init__(self, loader, name):
         self._loader = loader
-        self._patch = patch
+        self._name = name
 
     def create_module(self, spec):
         return self._loader.create_module(spec)
 
     def exec_module(self, module):
         self._loader.exec_module(module)
-        self._patch(module)
+        _patch(self._name, module)
 
 
 class _PatchingFinder:
     def find_spec(self, name, path, target=None):
-        patch = _PATCHES.get(name)
-        if patch is None:
+        if name not in PATCHES:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, 'find_spec'):
                 continue
             spec = finder.find_spec(name, path, target)
             if spec is not None:
-                spec.loader = _PatchingLoader(spec.loader, patch)
+                spec.loader = _PatchingLoader(spec.loader, name)
                 return spec
         return None
 
 
 if not any(isinstance(f, _PatchingFinder) for f in sys.meta_path):
-    for _name, _patch in _PATCHES.items():
+    for _name in PATCHES:
         if _name in sys.modules:
-            _patch(sys.modules[_name])
+            _patch(_name, sys.modules[_name])
     sys.meta_path.insert(0, _PatchingFinder())

@@ -1,4 +1,4 @@
-"""The Python side of a child process (polyproc.worker.ChildMain runs main())."""
+"""The Python side of a child process (polyproc.worker.WorkerMain runs main())."""
 
 import os
 import signal
@@ -11,19 +11,19 @@ def _ignore_signal(signum, frame):
     pass
 
 
-def main(fd, boot_data):
-    """Prepare what boot_data names (a forkserver worker), wait for the task on the bootstrap
-    socket fd, run its Process; return the exit code."""
-    if boot_data:
+def main(fd, forkserver_worker, preparation):
+    """A forkserver worker prepares what preparation names and says it is ready; then wait for
+    the task on the bootstrap socket fd, run its Process; return the exit code."""
+    if forkserver_worker:
         # An idle worker ignores ^C in the terminal, as CPython's forkserver does. Not with
         # SIG_IGN: GraalPy 25.0.3 never delivers SIGINT again after SIG_IGN was set once.
         signal.signal(signal.SIGINT, _ignore_signal)
         from polyproc import forkserver
-        forkserver.prepare_worker(boot_data)
-        os.write(fd, b'R')  # ready: the parent's pool counts a start() that finds none ready
-    import polyproc
-    fds = [int(n) for n in polyproc.java_runtime().receiveTask(fd).split()]
-    if boot_data:
+        forkserver.prepare_worker(preparation)
+        os.write(fd, b'R')  # Bootstrap.READY: the parent's pool counts a start() that finds none ready
+    from polyproc import _java
+    fds = list(_java.child.receiveTask(fd))
+    if forkserver_worker:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     from multiprocessing import resource_tracker, spawn
     resource_tracker._resource_tracker._fd = fds[0]

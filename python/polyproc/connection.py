@@ -12,6 +12,8 @@ stdlib's behaviour, as its process lives on and must get the descriptors back.
 import types
 import weakref
 
+from polyproc import _java
+
 
 def _finalize_not_at_exit(obj, func, *args, **kwargs):
     finalizer = weakref.finalize(obj, func, *args, **kwargs)
@@ -20,7 +22,6 @@ def _finalize_not_at_exit(obj, func, *args, **kwargs):
 
 
 def install(module):
-    import polyproc
-    if not polyproc.java_runtime().embedded():
+    if not _java.embedded.embedded():
         # connection.py uses its module global `weakref` for this finalize only.
         module.weakref = types.SimpleNamespace(finalize=_finalize_not_at_exit)

@@ -11,6 +11,8 @@ import os
 
 from multiprocessing import process
 
+from polyproc import _java
+
 START_METHODS = ['forkserver', 'spawn']  # the default first
 
 # Capacity of the pipe under Pipe(duplex=False), Queue and SimpleQueue: 256 KiB instead of Linux's
@@ -69,8 +71,7 @@ def install(ctx):
     ctx._concrete_contexts.clear()
     ctx._concrete_contexts['forkserver'] = ForkServerContext()
     ctx._concrete_contexts['spawn'] = SpawnContext()
-    import polyproc
-    default = polyproc.java_runtime().defaultStartMethod() or START_METHODS[0]
+    default = _java.context.defaultStartMethod() or START_METHODS[0]
     ctx._default_context = ctx.DefaultContext(ctx._concrete_contexts[default])
     ctx.DefaultContext.get_all_start_methods = lambda self: list(START_METHODS)
 
@@ -91,7 +92,10 @@ def install(ctx):
     def _pipe(self):
         # GraalPy's seam for the pipe under Pipe(duplex=False) (see PIPE_CAPACITY)
         r, w = os.pipe()
-        polyproc.java_runtime().setPipeSize(w, PIPE_CAPACITY)  # may fail (EPERM): 64 KiB then
+        try:
+            _java.context.setPipeSize(w, PIPE_CAPACITY)
+        except PermissionError:
+            pass  # the user's pipes hold more than pipe-user-pages-soft: 64 KiB then
         return r, w
 
     ctx.BaseContext._pipe = _pipe

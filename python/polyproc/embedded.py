@@ -3,7 +3,7 @@
 - Standard streams: with GraalPy's native posix backend (which real descriptors need), Python's
   sys.stdout and sys.stderr are descriptors 1 and 2 of the host JVM, whatever the Context's
   out/err. Where the host gave streams, they are replaced by writers to those streams, which
-  the children's output reaches too (polyproc.runtime.ChildStdio).
+  the children's output reaches too (polyproc.launch.ChildStdio).
 - Closing the Context ends its children: multiprocessing's own exit handler joins the
   non-daemonic ones, which would hold the host's close() for as long as they run; here they are
   terminated first (killed after a grace period), then the resource tracker is stopped (it
@@ -14,13 +14,14 @@ import atexit
 import io
 import sys
 
+from polyproc import _java
+
 # How long terminated children get to end before they are killed.
 GRACE_SECONDS = 2.0
 
 
 class _HostStream(io.RawIOBase):
-    def __init__(self, runtime, fd):
-        self._runtime = runtime
+    def __init__(self, fd):
         self._fd = fd
 
     def writable(self):
@@ -28,22 +29,22 @@ class _HostStream(io.RawIOBase):
 
     def write(self, data):
         data = bytes(data)
-        self._runtime.writeOutput(self._fd, data)
+        _java.embedded.writeOutput(self._fd, data)
         return len(data)
 
 
-def _text_stream(runtime, fd, errors):
-    return io.TextIOWrapper(io.BufferedWriter(_HostStream(runtime, fd)), encoding='utf-8',
+def _text_stream(fd, errors):
+    return io.TextIOWrapper(io.BufferedWriter(_HostStream(fd)), encoding='utf-8',
                             errors=errors, line_buffering=True, write_through=True)
 
 
-def setup(runtime):
-    if runtime.capturesOutput(1):
-        sys.stdout = sys.__stdout__ = _text_stream(runtime, 1, 'strict')
-    if runtime.capturesOutput(2):
-        sys.stderr = sys.__stderr__ = _text_stream(runtime, 2, 'backslashreplace')
+def setup():
+    if _java.embedded.capturesOutput(1):
+        sys.stdout = sys.__stdout__ = _text_stream(1, 'strict')
+    if _java.embedded.capturesOutput(2):
+        sys.stderr = sys.__stderr__ = _text_stream(2, 'backslashreplace')
     # Registered before multiprocessing.util's exit handler: runs after it (atexit is LIFO).
-    atexit.register(_release, runtime)
+    atexit.register(_release)
 
 
 def terminate_children():
@@ -63,8 +64,8 @@ def terminate_children():
             p.join()
 
 
-def _release(runtime):
+def _release():
     tracker = sys.modules.get('multiprocessing.resource_tracker')
     if tracker is not None:
         tracker._resource_tracker._stop()
-    runtime.close()
+    _java.embedded.close()

@@ -1,6 +1,6 @@
 """The 'forkserver' start method's Python side: what its pre-booted workers prepare.
 
-The server itself is Java (polyproc.runtime.WorkerPool): a JVM cannot fork, so it keeps worker
+The server itself is Java (polyproc.forkserver.WorkerPool): a JVM cannot fork, so it keeps worker
 JVMs booted ahead of need. Like CPython's forkserver, it starts on first use and keeps the
 environment, working directory and preload list of that moment.
 """
@@ -13,7 +13,7 @@ _ALWAYS = ['multiprocessing.spawn', 'multiprocessing.connection', 'multiprocessi
            'multiprocessing.queues', 'polyproc.popen']
 
 _preload_modules = ['__main__']  # CPython's default too
-started = False  # whether this process's server (polyproc.runtime.WorkerPool) exists
+started = False  # whether this process's server (polyproc.forkserver.WorkerPool) exists
 
 
 def set_forkserver_preload(modules_names):
@@ -30,7 +30,7 @@ def set_forkserver_preload(modules_names):
     _preload_modules = list(modules_names)
 
 
-def boot_data():
+def preparation():
     """What a new worker prepares, as text for polyproc.child.prepare_worker()."""
     from multiprocessing import spawn
     data = spawn.get_preparation_data('ignore')
@@ -42,7 +42,7 @@ def boot_data():
 
 
 def prepare_worker(text):
-    """In a worker, before its task: import what boot_data() names."""
+    """In a worker, before its task: import what preparation() names."""
     import importlib
     boot = json.loads(text)
     sys.path[:] = boot['sys_path']

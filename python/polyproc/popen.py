@@ -2,7 +2,7 @@
 
 As CPython's popen_spawn_posix: the parent pickles the preparation data and the Process object
 with the stdlib's reduction and hands them, with the descriptors the Process needs, to a child
-JVM that Java starts (spawn) or keeps booted ahead of need (forkserver: polyproc.runtime.WorkerPool).
+JVM that Java starts (spawn) or keeps booted ahead of need (forkserver: polyproc.forkserver.WorkerPool).
 The child runs the stdlib's spawn._main on them (polyproc.child). Waiting, exit codes and
 signals go through Java's pidfd-based ChildProcess.
 """
@@ -13,7 +13,7 @@ import os
 from multiprocessing import popen_fork, reduction, spawn, util
 from multiprocessing.context import set_spawning_popen
 
-import polyproc
+from polyproc import _java
 
 __all__ = ['SpawnPopen', 'ForkserverPopen']
 
@@ -48,7 +48,7 @@ class SpawnPopen(popen_fork.Popen):
         return len(self._fds) - 1
 
     def _launch(self, process_obj):
-        unreproducible = polyproc.java_runtime().unreproducible()
+        unreproducible = _java.popen.unreproducible()
         if unreproducible is not None:
             raise RuntimeError('cannot start a child process: ' + unreproducible)
         from multiprocessing import resource_tracker
@@ -68,7 +68,7 @@ class SpawnPopen(popen_fork.Popen):
         self.finalizer = util.Finalize(self, util.close_fds, (self.sentinel,))
 
     def _start_child(self, payload, fds):
-        return polyproc.java_runtime().spawn(payload, fds, _environment(), os.getcwd())
+        return _java.popen.spawn(payload, fds, _environment(), os.getcwd())
 
     def poll(self, flag=os.WNOHANG):
         if self.returncode is None:
@@ -91,9 +91,8 @@ class ForkserverPopen(SpawnPopen):
 
     def _start_child(self, payload, fds):
         from polyproc import forkserver
-        runtime = polyproc.java_runtime()
         if not forkserver.started:
             # Only the first start() describes the server; later ones send just the task.
-            runtime.startForkserver(_environment(), os.getcwd(), forkserver.boot_data())
+            _java.popen.startForkserver(_environment(), os.getcwd(), forkserver.preparation())
             forkserver.started = True
-        return runtime.forkserverStart(payload, fds)
+        return _java.popen.forkserverStart(payload, fds)

@@ -4,27 +4,20 @@ HAVE_SEND_HANDLE holds as on CPython/Linux, so a Connection or socket pickled ou
 (sent through a Queue, a Pipe or a Pool task) travels by the stdlib's resource_sharer, unchanged.
 """
 
-import os
-
-import polyproc
+from polyproc import _java
 
 
 def sendfds(sock, fds):
     """As CPython's: one byte, len(fds) % 256, with the descriptors attached."""
-    result = polyproc.java_runtime().sendFds(sock.fileno(), [int(fd) for fd in fds])
-    if result < 0:
-        raise OSError(-result, os.strerror(-result))
+    _java.reduction.sendFds(sock.fileno(), [int(fd) for fd in fds])
 
 
 def recvfds(sock, size):
     """As CPython's: the descriptors that came with one byte; EOFError at end of file."""
-    text = polyproc.java_runtime().receiveFds(sock.fileno(), size)
-    if not text:
+    received = list(_java.reduction.receiveFds(sock.fileno(), size))
+    if not received:
         raise EOFError
-    numbers = [int(n) for n in text.split()]
-    if numbers[0] < 0:
-        raise OSError(-numbers[0], os.strerror(-numbers[0]))
-    count, fds = numbers[0], numbers[1:]
+    count, fds = received[0], received[1:]
     if not fds:
         raise RuntimeError('received 0 items of ancdata')
     if len(fds) % 256 != count:

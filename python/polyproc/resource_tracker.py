@@ -7,7 +7,7 @@ here that would be a JVM (seconds, ~300 MB), so polyproc starts a shell script (
 
 import os
 
-import polyproc
+from polyproc import _java
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'resource_tracker.sh')
 
@@ -30,7 +30,7 @@ def install(rt):
                                  'relaunching.  Some resources might leak.')
             r, w = os.pipe()
             try:
-                self._server = polyproc.java_runtime().startResourceTracker(SCRIPT, r)
+                self._server = _java.resource_tracker.start(SCRIPT, r)
             except BaseException:
                 os.close(w)
                 raise

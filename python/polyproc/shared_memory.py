@@ -2,23 +2,15 @@
 through the FFM API): GraalPy's _posixshmem module exists but has neither function. The stdlib
 maps the descriptor with mmap.mmap(fd, size, MAP_SHARED), so the memory really is shared."""
 
-import os
-
-import polyproc
-
-
-def _check(result, name):
-    if result < 0:
-        raise OSError(-result, os.strerror(-result), name)
-    return result
+from polyproc import _java
 
 
 def shm_open(path, flags, mode=0o777):
-    return _check(polyproc.java_runtime().shmOpen(path, flags, mode), path)
+    return _java.shared_memory.shmOpen(path, flags, mode)
 
 
 def shm_unlink(path):
-    _check(polyproc.java_runtime().shmUnlink(path), path)
+    _java.shared_memory.shmUnlink(path)
 
 
 def install(shared_memory):

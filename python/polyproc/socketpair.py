@@ -7,8 +7,6 @@ reduction.send_handle() on such a Pipe arrived without it), and the pair was bri
 local process could connect to (the fallback then fails with ConnectionError).
 """
 
-import os
-
 
 def install(socket_module):
     if hasattr(socket_module._socket, 'socketpair'):
@@ -17,12 +15,9 @@ def install(socket_module):
     def socketpair(family=None, type=socket_module.SOCK_STREAM, proto=0):
         if family is None:
             family = socket_module.AF_UNIX
-        import polyproc
-        text = polyproc.java_runtime().socketPair(int(family), int(type), int(proto))
-        numbers = [int(n) for n in text.split()]
-        if numbers[0] < 0:
-            raise OSError(-numbers[0], os.strerror(-numbers[0]))
-        return tuple(socket_module.socket(family, type, proto, fileno=fd) for fd in numbers)
+        from polyproc import _java
+        fds = _java.socketpair.socketPair(int(family), int(type), int(proto))
+        return tuple(socket_module.socket(family, type, proto, fileno=fd) for fd in fds)
 
     socketpair.__doc__ = socket_module.socketpair.__doc__
     socket_module.socketpair = socketpair

@@ -1,4 +1,4 @@
-"""_multiprocessing.SemLock on Java's polyproc.runtime.SemLock, under the stdlib's synchronize.
+"""_multiprocessing.SemLock on Java's polyproc.bridge.SemLock, under the stdlib's synchronize.
 
 GraalPy's multiprocessing.context asks its context for the SemLock (``_SemLock``,
 ``_SemLock_rebuild``, ``_sem_unlink``); polyproc.context points those here. Everything above it
@@ -17,7 +17,7 @@ import math
 import os
 import time
 
-import polyproc
+from polyproc import _java
 
 try:
     from polyglot import __set_gil_locked_during_foreign_calls__ as _keep_gil
@@ -26,18 +26,11 @@ except ImportError:  # older GraalPy: host calls always release the GIL
         return False
 
 RECURSIVE_MUTEX, SEMAPHORE = 0, 1
-_RELEASED_TOO_OFTEN, _NOT_OWNED = -1, -2  # SemLock.release()'s results besides 0 and an errno
+_RELEASED_TOO_OFTEN, _NOT_OWNED = -1, -2  # SemLock.release()'s results besides 0
 # A sleeping acquire() comes back to Python this often, so that a signal handler (Ctrl-C's
 # KeyboardInterrupt) runs in a thread blocked in a lock, as it does in CPython; a release
 # wakes the sleeper at once whatever this is.
 _WAIT_SLICE_NS = 50_000_000
-
-
-def _check(result):
-    """A Java SemLock, or raises the OSError of Java's -errno."""
-    if isinstance(result, int):
-        raise OSError(-result, os.strerror(-result))
-    return result
 
 
 class SemLock:
@@ -48,7 +41,7 @@ class SemLock:
             raise ValueError('unrecognized kind')
         if not 0 <= value <= SemLock.SEM_VALUE_MAX:
             raise OSError(22, os.strerror(22))  # sem_open's EINVAL
-        self._sl = _check(polyproc.java_runtime().semLockCreate(kind, value, maxvalue, name, bool(unlink)))
+        self._sl = _java.synchronize.create(kind, value, maxvalue, name, bool(unlink))
         self._init(kind, maxvalue, None if unlink else name)
 
     def _init(self, kind, maxvalue, name):
@@ -66,7 +59,7 @@ class SemLock:
         if name is None:
             raise OSError(22, 'an unlinked semaphore cannot be opened in another process')
         self = cls.__new__(cls)
-        self._sl = _check(polyproc.java_runtime().semLockOpen(kind, maxvalue, name))
+        self._sl = _java.synchronize.open(kind, maxvalue, name)
         self._init(kind, maxvalue, name)
         return self
 
@@ -106,12 +99,10 @@ class SemLock:
             err = self._release()
         finally:
             _keep_gil(previous)
-        if err:
-            if err == _RELEASED_TOO_OFTEN:
-                raise ValueError('semaphore or lock released too many times')
-            if err == _NOT_OWNED:
-                raise AssertionError('attempt to release recursive lock not owned by thread')
-            raise OSError(err, os.strerror(err))
+        if err == _RELEASED_TOO_OFTEN:
+            raise ValueError('semaphore or lock released too many times')
+        if err == _NOT_OWNED:
+            raise AssertionError('attempt to release recursive lock not owned by thread')
 
     def __enter__(self):
         return self.acquire()
@@ -145,9 +136,7 @@ def _seconds(timeout):
 
 
 def sem_unlink(name):
-    result = polyproc.java_runtime().semUnlink(name)
-    if result:
-        _check(result)
+    _java.synchronize.unlink(name)
 
 
 def install(ctx):

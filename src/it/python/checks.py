@@ -25,7 +25,7 @@ def worker_pids(exclude=()):
             with open('/proc/%s/stat' % entry) as f:
                 fields = f.read().rsplit(')', 1)[1].split()
             with open('/proc/%s/cmdline' % entry, 'rb') as f:
-                is_worker = b'polyproc.worker.ChildMain' in f.read()
+                is_worker = b'polyproc.worker.WorkerMain' in f.read()
         except (OSError, IndexError):
             continue
         if int(fields[1]) == os.getpid() and fields[0] != 'Z' and is_worker:

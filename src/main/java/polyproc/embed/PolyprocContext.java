@@ -14,11 +14,11 @@ import org.graalvm.polyglot.EnvironmentAccess;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.io.FileSystem;
 
-import polyproc.runtime.ChildSettings;
-import polyproc.runtime.ChildStdio;
-import polyproc.runtime.ContextSpec;
-import polyproc.runtime.PolyprocRuntime;
-import polyproc.runtime.PythonFiles;
+import polyproc.bridge.Bridge;
+import polyproc.context.ChildSettings;
+import polyproc.context.ChildStreams;
+import polyproc.context.ContextSpec;
+import polyproc.context.PolyprocOptions;
 
 /**
  * A GraalPy {@link Context} whose Python code has a working {@code multiprocessing}: every
@@ -213,18 +213,7 @@ public final class PolyprocContext implements AutoCloseable {
         }
 
         public PolyprocContext build() {
-            Map<String, String> all = new LinkedHashMap<>();
-            // Real descriptors and pids: multiprocessing's pipes, sockets and select() need the
-            // operating system, not GraalPy's Java emulation of it.
-            all.put("python.PosixModuleBackend", "native");
-            all.put("engine.WarnInterpreterOnly", "false");
-            // GraalPy warns on every Context that the native backend is "not fully supported when
-            // embedding"; what it means (descriptors 0-2 are the process's) polyproc handles.
-            all.put("log.python.level", "SEVERE");
-            all.putAll(options);
-            String path = PythonFiles.directory().toString();
-            String userPath = options.get("python.PythonPath");
-            all.put("python.PythonPath", userPath == null || userPath.isEmpty() ? path : userPath + File.pathSeparator + path);
+            Map<String, String> all = PolyprocOptions.common(options);
             ContextSpec spec = new ContextSpec(all, access.isEmpty() ? Map.of(ContextSpec.ALL_ACCESS, "false") : access);
 
             Context.Builder builder = spec.newBuilder().arguments("python", arguments);
@@ -235,14 +224,14 @@ public final class PolyprocContext implements AutoCloseable {
                 builder.err(err);
             }
             customizations.forEach(c -> c.accept(builder));
-            ChildStdio stdio = new ChildStdio(!inheritChildStdin, out != null ? out : System.out,
+            ChildStreams stdio = new ChildStreams(!inheritChildStdin, out != null ? out : System.out,
                     err != null ? err : System.err);
             String why = unreproducible.isEmpty() ? null : "this Context was built with "
                     + String.join(" and ", unreproducible) + ", which a child process cannot rebuild";
             ChildSettings settings = new ChildSettings(childJavaOptions, startMethod, stdio, why, true);
             Context context = builder.build();
             try {
-                PolyprocRuntime.install(context, spec, settings);
+                Bridge.install(context, spec, settings);
             } catch (RuntimeException e) {
                 context.close();
                 throw e;

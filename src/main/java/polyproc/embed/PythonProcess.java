@@ -17,8 +17,8 @@ import java.util.concurrent.TimeoutException;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
 
-import polyproc.posix.LibC;
-import polyproc.process.ChildProcess;
+import polyproc.internal.posix.LibC;
+import polyproc.supervise.ChildProcess;
 
 /**
  * A child process that runs one Python function, started from Java with

@@ -1,0 +1,21 @@
+package polyproc.bridge;
+
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.proxy.ProxyArray;
+
+import polyproc.protocol.Bootstrap;
+
+/** For python/polyproc/child.py: a worker's side of its bootstrap socket. */
+public final class ChildBridge {
+    private final PythonErrors errors;
+
+    ChildBridge(PythonErrors errors) {
+        this.errors = errors;
+    }
+
+    /** Waits for the task on the bootstrap socket; the descriptors it brought. */
+    @HostAccess.Export
+    public ProxyArray receiveTask(int socketFd) {
+        return PythonErrors.array(errors.call(() -> Bootstrap.receiveTask(socketFd)));
+    }
+}

@@ -1,0 +1,32 @@
+package polyproc.bridge;
+
+import java.util.List;
+
+import org.graalvm.polyglot.HostAccess;
+
+import polyproc.context.ChildSettings;
+import polyproc.internal.posix.LibC;
+import polyproc.launch.ChildStdio;
+import polyproc.launch.Spawner;
+import polyproc.supervise.ChildProcess;
+
+/** For python/polyproc/resource_tracker.py. */
+public final class ResourceTrackerBridge {
+    private final ChildSettings settings;
+
+    ResourceTrackerBridge(ChildSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Starts the resource tracker's server (python/polyproc/resource_tracker.sh) with the read
+     * end of its pipe as descriptor 4. It ignores SIGINT and SIGTERM and outlives this JVM when
+     * it must: it ends when the last process holding the write end has gone.
+     */
+    @HostAccess.Export
+    public ChildProcess start(String script, int pipeReadFd) {
+        return ChildStdio.launch(settings.stdio(), stdio -> Spawner.spawnHelper(List.of("/bin/sh", script),
+                List.of("PATH=/usr/bin:/bin"), "/", stdio, new int[] {pipeReadFd},
+                new int[] {LibC.SIGINT, LibC.SIGTERM}));
+    }
+}

@@ -1,0 +1,21 @@
+package polyproc.bridge;
+
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.proxy.ProxyArray;
+
+import polyproc.internal.posix.LibC;
+
+/** For python/polyproc/socketpair.py: GraalPy's _socket has no socketpair. */
+public final class SocketPairBridge {
+    private final PythonErrors errors;
+
+    SocketPairBridge(PythonErrors errors) {
+        this.errors = errors;
+    }
+
+    /** socketpair(2) as CPython's socket.socketpair: the two descriptors, close-on-exec. */
+    @HostAccess.Export
+    public ProxyArray socketPair(int family, int type, int protocol) {
+        return PythonErrors.array(errors.call(() -> LibC.socketPair(family, type, protocol)));
+    }
+}

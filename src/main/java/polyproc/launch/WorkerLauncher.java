@@ -1,0 +1,61 @@
+package polyproc.launch;
+
+import java.util.List;
+
+import polyproc.context.ChildSettings;
+import polyproc.context.ContextSpec;
+import polyproc.protocol.Bootstrap;
+import polyproc.supervise.ChildProcess;
+
+/**
+ * Launches worker JVMs for one configuration: the Context they rebuild, how they run their task
+ * ({@link Bootstrap.Mode}), the environment and directory they start in. A worker boots on its
+ * own and then waits for its task on its bootstrap socket ({@link Bootstrap}).
+ */
+public final class WorkerLauncher {
+    /** The main class of every worker JVM (polyproc.worker, which depends on this package, not back). */
+    public static final String WORKER_MAIN = "polyproc.worker.WorkerMain";
+
+    private final ChildSettings settings;
+    private final List<String> env;
+    private final String cwd;
+    private final String childJavaOptions;
+    private final byte[] bootMessage;
+
+    /**
+     * {@code env} is "KEY=VALUE" strings; its {@value JvmCommand#CHILD_OPTIONS_ENV} adds JVM
+     * options, as it would in the parent's own environment.
+     */
+    public WorkerLauncher(ContextSpec spec, ChildSettings settings, List<String> env, String cwd,
+                          Bootstrap.Mode mode, String preparation) {
+        this.settings = settings;
+        this.env = List.copyOf(env);
+        this.cwd = cwd;
+        this.childJavaOptions = variable(env, JvmCommand.CHILD_OPTIONS_ENV);
+        this.bootMessage = Bootstrap.bootMessage(new Bootstrap.Boot(mode, spec, preparation));
+    }
+
+    /** The value of {@code name} in an environment of "KEY=VALUE" strings, or null. */
+    public static String variable(List<String> env, String name) {
+        String prefix = name + "=";
+        return env.stream().filter(kv -> kv.startsWith(prefix))
+                .map(kv -> kv.substring(prefix.length())).findFirst().orElse(null);
+    }
+
+    public List<String> env() {
+        return env;
+    }
+
+    /** Launches a worker JVM; it boots on its own and then waits for its task. */
+    public ChildProcess launch() {
+        List<String> command = Spawner.diesWithParent(
+                JvmCommand.forMain(WORKER_MAIN, settings.javaOptions(), childJavaOptions));
+        return ChildStdio.launch(settings.stdio(), stdio -> Spawner.spawn(command, env, cwd, stdio,
+                new int[0], bootMessage));
+    }
+
+    /** Sends a task; false if the worker has ended and cannot take it. */
+    public static boolean sendTask(ChildProcess worker, int[] fds, byte[] payload) {
+        return worker.send(Bootstrap.taskHead(fds.length), fds, payload);
+    }
+}

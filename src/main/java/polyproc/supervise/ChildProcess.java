@@ -1,0 +1,305 @@
+package polyproc.supervise;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+
+import org.graalvm.polyglot.HostAccess;
+
+import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.PosixException;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * A child process started by {@link Spawner}, watched through a pidfd.
+ *
+ * <p>Exit status: Java's {@code Process} reports death by signal N as 128+N, the same number as
+ * {@code exit(128+N)}. We launch with posix_spawn, so no JDK reaper touches the child, and read
+ * the raw status with {@code waitid(P_PIDFD)}: exit(n) gives n, death by signal N gives -N,
+ * exactly as CPython's {@code Popen.returncode}.
+ *
+ * <p>Reaping: the {@link Supervisor} sees the pidfd become readable when the child ends and
+ * reaps it through {@link #poll()}, which callers may also use at any time; the status is
+ * recorded once under this object's lock. Only the supervisor closes the pidfd, under that lock,
+ * once the child is reaped, so no call ever sees a recycled descriptor number. A helper that the program waits for
+ * itself (the resource tracker: CPython's programs may os.waitpid() it) is not watched:
+ * {@link #poll()} reaps it. If something else in the process reaped the child first (an
+ * os.wait() in the program), its status is lost: poll() stays null, as CPython's Popen.poll()
+ * returns None then.
+ */
+public final class ChildProcess {
+    private final int pid;
+    private final int pidfd;
+    private final int channelFd;
+    private final boolean reapInBackground;
+    // Messages to the channel that did not fit its buffer, oldest first: the supervisor writes
+    // them as the child reads, so that start() does not wait seconds for a child JVM to boot
+    // and read them. Guarded by this.
+    private final java.util.ArrayDeque<Outgoing> unsent = new java.util.ArrayDeque<>();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private Integer returnCode; // guarded by this
+    private boolean pidfdClosed; // guarded by this
+    private int sentTermination; // SIGTERM or SIGHUP once sent; guarded by this
+
+    /** Below this size a message fits the socket buffer and is written without a thread. */
+    private static final int SOCKET_BUFFER = 60 * 1024;
+
+    private ChildProcess(int pid, int pidfd, int channelFd, boolean reapInBackground) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.channelFd = channelFd;
+        this.reapInBackground = reapInBackground;
+    }
+
+    /**
+     * The child {@code pid}, just started by this process, with {@code channelFd} our end of its
+     * bootstrap socket; the supervisor reaps it if {@code reapInBackground}.
+     */
+    public static ChildProcess started(int pid, int channelFd, boolean reapInBackground) {
+        // Nobody reaps the child before this (only ChildProcess does), so the pid is still ours.
+        ChildProcess child = new ChildProcess(pid, LibC.pidfdOpen(pid), channelFd, reapInBackground);
+        if (reapInBackground) {
+            Supervisor.watch(child.new ExitWatch());
+        }
+        return child;
+    }
+
+    /** The operating-system pid of the child. */
+    @HostAccess.Export
+    public int pid() {
+        return pid;
+    }
+
+    /** The return code as CPython reports it (n for exit(n), -N for signal N), or null while running. */
+    @HostAccess.Export
+    public synchronized Integer poll() {
+        if (returnCode == null && !pidfdClosed) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
+                LibC.Result r = LibC.waitid(LibC.P_PIDFD, pidfd, info, LibC.WEXITED | LibC.WNOHANG);
+                if (!r.failed() && info.get(JAVA_INT, LibC.SIGINFO_PID) != 0) {
+                    returnCode = decode(info, sentTermination);
+                    endedUnlessReaperRuns();
+                } else if (r.failed() && r.errno() == LibC.ECHILD) {
+                    endedUnlessReaperRuns(); // reaped by someone else: the status went with them
+                } else if (r.failed() && r.errno() != LibC.EINTR) {
+                    throw new PosixException("waitid", r.errno());
+                }
+            }
+        }
+        return returnCode;
+    }
+
+    /** Completes with the return code when the child has ended and been reaped (null if something else reaped it). */
+    public CompletableFuture<Integer> onExit() {
+        return exit;
+    }
+
+    /**
+     * A new descriptor, owned by the caller, that becomes readable when the child ends: what
+     * CPython calls the process {@code sentinel}.
+     */
+    @HostAccess.Export
+    public synchronized int newSentinel() {
+        if (pidfdClosed) {
+            // Already reaped: any descriptor that is readable now will do; an empty pipe whose
+            // writer is closed reads as end-of-file at once.
+            int[] p = LibC.pipe();
+            LibC.close(p[1]);
+            return p[0];
+        }
+        return LibC.dupCloexec(pidfd, 3);
+    }
+
+    /** Sends signal sig; false if the child has already ended. */
+    @HostAccess.Export
+    public synchronized boolean signal(int sig) {
+        if (returnCode != null || pidfdClosed) {
+            return false;
+        }
+        if (sig == LibC.SIGTERM || sig == LibC.SIGHUP) {
+            sentTermination = sig;
+        }
+        LibC.Result r = LibC.pidfdSendSignal(pidfd, sig);
+        if (r.failed() && r.errno() != LibC.ESRCH) {
+            throw new PosixException("pidfd_send_signal", r.errno());
+        }
+        return !r.failed();
+    }
+
+    /**
+     * Whether the child has written something to its bootstrap socket that nobody read (a
+     * forkserver worker's Bootstrap.READY).
+     */
+    public synchronized boolean hasMessageWaiting() {
+        return !pidfdClosed && (LibC.pollOne(channelFd, LibC.POLLIN, 0) & LibC.POLLIN) != 0;
+    }
+
+    /**
+     * Sends {@code head} with the descriptors {@code fds} attached, then {@code body}, on the
+     * child's bootstrap socket (its descriptor 3). Messages arrive in the order sent. Returns
+     * false if the child can no longer read them (it has ended).
+     */
+    public synchronized boolean send(byte[] head, int[] fds, byte[] body) {
+        if (pidfdClosed) {
+            return false;
+        }
+        byte[] message = new byte[head.length + body.length];
+        System.arraycopy(head, 0, message, 0, head.length);
+        System.arraycopy(body, 0, message, head.length, body.length);
+        if (unsent.isEmpty() && message.length <= SOCKET_BUFFER) {
+            try {
+                int sent = fds.length > 0 ? (int) LibC.sendWithFds(channelFd, message, fds) : 0;
+                return LibC.writeFully(channelFd, java.util.Arrays.copyOfRange(message, sent, message.length));
+            } catch (PosixException e) {
+                return ifGone(e);
+            }
+        }
+        // The caller may close its descriptors as soon as we return: the message keeps copies.
+        int[] copies = new int[fds.length];
+        for (int i = 0; i < fds.length; i++) {
+            copies[i] = LibC.dupCloexec(fds[i], 3);
+        }
+        unsent.addLast(new Outgoing(message, copies));
+        if (unsent.size() == 1) {
+            Supervisor.watch(new SendWatch());
+        }
+        return true;
+    }
+
+    private static boolean ifGone(PosixException e) {
+        if (e.errno() == LibC.EPIPE || e.errno() == LibC.ECONNRESET) {
+            return false; // the child has gone
+        }
+        throw e;
+    }
+
+    /** A message not yet (wholly) written; its descriptors go with its first byte. */
+    private static final class Outgoing {
+        final byte[] data;
+        int[] fds;
+        int offset;
+
+        Outgoing(byte[] data, int[] fds) {
+            this.data = data;
+            this.fds = fds;
+        }
+
+        void closeFds() {
+            for (int fd : fds) {
+                LibC.close(fd);
+            }
+            fds = new int[0];
+        }
+    }
+
+    /** Writes {@link #unsent} as the socket takes it, on the supervisor's thread. */
+    private final class SendWatch implements Supervisor.Watch {
+        @Override
+        public int fd() {
+            return channelFd;
+        }
+
+        @Override
+        public short events() {
+            return LibC.POLLOUT;
+        }
+
+        @Override
+        public boolean ready(short revents) {
+            synchronized (ChildProcess.this) {
+                try {
+                    while (!unsent.isEmpty()) {
+                        Outgoing next = unsent.peekFirst();
+                        long sent = LibC.sendNow(channelFd, next.data, next.offset, next.fds);
+                        if (sent == 0) {
+                            return true; // full: wait for the next POLLOUT
+                        }
+                        next.closeFds();
+                        next.offset += (int) sent;
+                        if (next.offset == next.data.length) {
+                            unsent.pollFirst();
+                        }
+                    }
+                } catch (PosixException e) {
+                    unsent.forEach(Outgoing::closeFds);
+                    unsent.clear();
+                    closeChannelIfEnded();
+                    ifGone(e);
+                    return false;
+                }
+                closeChannelIfEnded();
+                return false;
+            }
+        }
+
+        private void closeChannelIfEnded() {
+            if (pidfdClosed) {
+                LibC.close(channelFd); // ended() left it to us
+            }
+        }
+    }
+
+    /** Reaps the child when its pidfd becomes readable, on the supervisor's thread. */
+    private final class ExitWatch implements Supervisor.Watch {
+        @Override
+        public int fd() {
+            return pidfd;
+        }
+
+        @Override
+        public short events() {
+            return LibC.POLLIN;
+        }
+
+        @Override
+        public boolean ready(short revents) {
+            Integer code;
+            synchronized (ChildProcess.this) {
+                poll();
+                ended();
+                code = returnCode;
+            }
+            exit.complete(code); // outside the lock: it runs the callers' callbacks
+            return false;
+        }
+    }
+
+    private void endedUnlessReaperRuns() {
+        // The supervisor may be about to use the pidfd: then only it closes it.
+        if (!reapInBackground) {
+            ended();
+            exit.complete(returnCode); // a helper: no callbacks hang on its future
+        }
+    }
+
+    /** Once the child is reaped (by us or not): what was kept for it goes. Under the lock. */
+    private synchronized void ended() {
+        if (pidfdClosed) {
+            return;
+        }
+        pidfdClosed = true;
+        LibC.close(pidfd);
+        // Our end of the bootstrap socket is the child's parent-liveness signal; the child is gone.
+        // While the supervisor still watches it for a write (that fails now), it closes it.
+        if (unsent.isEmpty()) {
+            LibC.close(channelFd);
+        }
+    }
+
+    /**
+     * The CPython return code of a wait status. A child JVM gives SIGTERM and SIGHUP their default
+     * action as soon as its main() runs; before that (its first ~100 ms) the JVM's own handler
+     * turns them into exit(128+N). So exit(128+N) after we sent N is reported as death by N,
+     * what CPython reports for a terminate() at any moment.
+     */
+    private static int decode(MemorySegment info, int sentTermination) {
+        int code = info.get(JAVA_INT, LibC.SIGINFO_CODE);
+        int status = info.get(JAVA_INT, LibC.SIGINFO_STATUS);
+        if (code != LibC.CLD_EXITED) {
+            return -status;
+        }
+        return sentTermination != 0 && status == 128 + sentTermination ? -sentTermination : status;
+    }
+}
