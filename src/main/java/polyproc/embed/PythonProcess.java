@@ -1,6 +1,5 @@
 package polyproc.embed;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +18,7 @@ import org.graalvm.polyglot.Value;
 
 import polyproc.internal.posix.LibC;
 import polyproc.supervise.ChildProcess;
+import polyproc.supervise.Supervisor;
 
 /**
  * A child process that runs one Python function, started from Java with
@@ -48,18 +48,8 @@ public final class PythonProcess {
         this.stdout = stdout;
         this.stderr = stderr;
         this.result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("polyproc-result-" + child.pid()).stackSize(256 * 1024).start(() -> {
-            ByteArrayOutputStream data = new ByteArrayOutputStream();
-            try {
-                byte[] chunk;
-                while ((chunk = LibC.readSome(resultFd, 64 * 1024)).length > 0) {
-                    data.writeBytes(chunk);
-                }
-            } finally {
-                LibC.close(resultFd);
-            }
-            child.onExit().thenAccept(code -> complete(code, data.toString(StandardCharsets.UTF_8)));
-        });
+        Supervisor.readToEnd(resultFd, data ->
+                child.onExit().thenAccept(code -> complete(code, new String(data, StandardCharsets.UTF_8))));
     }
 
     private void complete(int exitCode, String data) {

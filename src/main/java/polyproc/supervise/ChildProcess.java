@@ -2,6 +2,8 @@ package polyproc.supervise;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 import org.graalvm.polyglot.HostAccess;
@@ -36,7 +38,7 @@ public final class ChildProcess {
     // Messages to the channel that did not fit its buffer, oldest first: the supervisor writes
     // them as the child reads, so that start() does not wait seconds for a child JVM to boot
     // and read them. Guarded by this.
-    private final java.util.ArrayDeque<Outgoing> unsent = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Outgoing> unsent = new ArrayDeque<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private Integer returnCode; // guarded by this
     private boolean pidfdClosed; // guarded by this
@@ -151,7 +153,7 @@ public final class ChildProcess {
         if (unsent.isEmpty() && message.length <= SOCKET_BUFFER) {
             try {
                 int sent = fds.length > 0 ? (int) LibC.sendWithFds(channelFd, message, fds) : 0;
-                return LibC.writeFully(channelFd, java.util.Arrays.copyOfRange(message, sent, message.length));
+                return LibC.writeFully(channelFd, Arrays.copyOfRange(message, sent, message.length));
             } catch (PosixException e) {
                 return ifGone(e);
             }

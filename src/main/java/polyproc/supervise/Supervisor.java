@@ -1,9 +1,11 @@
 package polyproc.supervise;
 
+import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import polyproc.internal.posix.LibC;
 
@@ -42,6 +44,37 @@ public final class Supervisor {
     /** Starts watching; {@code watch.ready} runs on the supervisor thread from now on. */
     public static void watch(Watch watch) {
         INSTANCE.add(watch);
+    }
+
+    /**
+     * Reads {@code fd} until every writer has gone, closes it, then hands what it read to
+     * {@code whenDone} (on the supervisor's thread: it must not block).
+     */
+    public static void readToEnd(int fd, Consumer<byte[]> whenDone) {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        watch(new Watch() {
+            @Override
+            public int fd() {
+                return fd;
+            }
+
+            @Override
+            public short events() {
+                return LibC.POLLIN;
+            }
+
+            @Override
+            public boolean ready(short revents) {
+                byte[] chunk = LibC.readSome(fd, 64 * 1024); // poll said it will not block
+                if (chunk.length > 0) {
+                    data.writeBytes(chunk);
+                    return true;
+                }
+                LibC.close(fd);
+                whenDone.accept(data.toByteArray());
+                return false;
+            }
+        });
     }
 
     private void add(Watch watch) {
