@@ -101,10 +101,9 @@ public final class WorkerPool {
     /**
      * Boots the idle workers that are missing once start() has rested {@value #TOP_UP_DELAY_MS}
      * ms and every worker handed out before it was ready has booted: the Processes of a burst,
-     * and the boots they wait for, get the cores first. A worker boot costs ~5 s of CPU here (2.9
-     * s on 2 cores); booting the replacements beside a burst of four that still waited for its
-     * own boots made that burst 27 s instead of ~13 s (2 cores, /tmp-style burst of 4, first
-     * round).
+     * and the boots they wait for, get the cores first: a worker boot costs ~5 s of CPU, and
+     * booting the replacements beside a burst of four that still waited for its own boots made
+     * that burst 27 s instead of ~13 s on 2 cores (docs/performance.md).
      */
     private synchronized void topUp() {
         booting.removeIf(w -> w.hasMessageWaiting() || w.poll() != null);

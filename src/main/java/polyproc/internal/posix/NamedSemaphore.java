@@ -26,7 +26,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Why not glibc's functions through FFM, as GraalPy's _multiprocessing does: a lock's
  * acquire+release then costs three native calls (sem_trywait; sem_getvalue and sem_post for the
  * "released too many times" check), 440 ns from Python against CPython's 100 ns
- * (bench/communication.py, session 5). Here the uncontended paths are one compare-and-set or
+ * (bench/communication.py). Here the uncontended paths are one compare-and-set or
  * one atomic add on the mapped word, and only sleeping and waking sleepers make a system call
  * (futex(2) on the word, which the kernel keys by file and offset, so it works across
  * processes). Written with compareAndSet and getAndAdd, not compareAndExchange: polyproc runs
