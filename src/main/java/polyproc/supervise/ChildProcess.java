@@ -14,7 +14,7 @@ import polyproc.internal.posix.PosixException;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * A child process started by {@link Spawner}, watched through a pidfd.
+ * A child process started by polyproc.launch.Spawner, watched through a pidfd.
  *
  * <p>Exit status: Java's {@code Process} reports death by signal N as 128+N, the same number as
  * {@code exit(128+N)}. We launch with posix_spawn, so no JDK reaper touches the child, and read
@@ -24,8 +24,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * <p>Reaping: the {@link Supervisor} sees the pidfd become readable when the child ends and
  * reaps it through {@link #poll()}, which callers may also use at any time; the status is
  * recorded once under this object's lock. Only the supervisor closes the pidfd, under that lock,
- * once the child is reaped, so no call ever sees a recycled descriptor number. A helper that the program waits for
- * itself (the resource tracker: CPython's programs may os.waitpid() it) is not watched:
+ * once the child is reaped, so no call ever sees a recycled descriptor number. A helper that the
+ * program waits for itself (the resource tracker: CPython's programs may os.waitpid() it) is not
+ * watched:
  * {@link #poll()} reaps it. If something else in the process reaped the child first (an
  * os.wait() in the program), its status is lost: poll() stays null, as CPython's Popen.poll()
  * returns None then.
@@ -44,7 +45,7 @@ public final class ChildProcess {
     private boolean pidfdClosed; // guarded by this
     private int sentTermination; // SIGTERM or SIGHUP once sent; guarded by this
 
-    /** Below this size a message fits the socket buffer and is written without a thread. */
+    /** Below this size a message fits the socket's buffer and is written at once, without the supervisor. */
     private static final int SOCKET_BUFFER = 60 * 1024;
 
     private ChildProcess(int pid, int pidfd, int channelFd, boolean reapInBackground) {

@@ -326,13 +326,15 @@ public final class LibC {
     }
 
     /**
-     * Sends what of {@code data[offset..]} the socket takes now (MSG_DONTWAIT), with {@code fds}
-     * attached to the first byte: the number of bytes sent, 0 if the socket is full (EAGAIN).
+     * Sends what of {@code data[offset..]} the socket takes now (MSG_DONTWAIT; at most 256 KiB,
+     * about what a Unix socket's buffer holds), with {@code fds} attached to the first byte: the
+     * number of bytes sent, 0 if the socket is full (EAGAIN).
      */
     public static long sendNow(int socket, byte[] data, int offset, int[] fds) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE,
-                    java.util.Arrays.copyOfRange(data, offset, data.length));
+            int length = Math.min(data.length - offset, 256 * 1024);
+            MemorySegment buf = arena.allocate(length);
+            MemorySegment.copy(data, offset, buf, ValueLayout.JAVA_BYTE, 0, length);
             MemorySegment msg = messageWithRights(arena, buf, fds);
             while (true) {
                 Result r = withErrno(arena, s -> (long) SENDMSG.invokeExact(s, socket, msg, MSG_NOSIGNAL | MSG_DONTWAIT));
