@@ -40,3 +40,7 @@ def start_method():
 
 def square(x):
     return x * x
+
+
+def echo(*args):
+    return list(args)

@@ -1,5 +1,8 @@
 package polyproc.embed;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -9,244 +12,130 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+
 /**
  * The JSON that carries a {@link PythonProcess}'s arguments and result (Python's json module on
  * the other side). Plain values only; anything else is an IllegalArgumentException.
+ *
+ * <p>jackson-core's streaming API reads and writes the text; the walks here fix the types, as
+ * {@link PythonProcess} documents them. Why not a data binder (Gson, jackson-jr): they write any
+ * other object as a bean ({@code {}} for {@code new Object()}) where we must refuse it, read small
+ * integers as Integer, and Gson cannot tell Python's bare {@code NaN}/{@code Infinity} (json.dumps
+ * writes them, allow_nan is its default) from the strings "NaN"/"Infinity".
  */
 final class Json {
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // NaN, Infinity, -Infinity both ways, as json.dumps/loads
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            // A result is as large as the function made it; Python's int has up to 4300 digits
+            // by default (sys.get_int_max_str_digits()), jackson's limit is 1000.
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE).maxNumberLength(Integer.MAX_VALUE).build())
+            .build();
+
     private Json() {}
 
     static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(value, out);
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            write(value, g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
         return out.toString();
     }
 
-    private static void write(Object value, StringBuilder out) {
+    private static void write(Object value, JsonGenerator g) throws IOException {
         switch (value) {
-            case null -> out.append("null");
-            case Boolean b -> out.append(b);
-            case Double d when d.isNaN() || d.isInfinite() -> out.append(d.isNaN() ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
-            case Float f -> write(f.doubleValue(), out);
-            case Byte n -> out.append(n);
-            case Short n -> out.append(n);
-            case Integer n -> out.append(n);
-            case Long n -> out.append(n);
-            case Double n -> out.append(n);
-            case BigInteger n -> out.append(n);
-            case BigDecimal n -> out.append(n);
-            case CharSequence s -> writeString(s.toString(), out);
-            case Character c -> writeString(c.toString(), out);
+            case null -> g.writeNull();
+            case Boolean b -> g.writeBoolean(b);
+            case Float f -> g.writeNumber(f.doubleValue()); // the float's exact value, as Python's float holds it
+            case Byte n -> g.writeNumber(n);
+            case Short n -> g.writeNumber(n);
+            case Integer n -> g.writeNumber(n);
+            case Long n -> g.writeNumber(n);
+            case Double n -> g.writeNumber(n);
+            case BigInteger n -> g.writeNumber(n);
+            case BigDecimal n -> g.writeNumber(n);
+            case CharSequence s -> g.writeString(s.toString());
+            case Character c -> g.writeString(c.toString());
             case Map<?, ?> m -> {
-                out.append('{');
-                boolean first = true;
+                g.writeStartObject();
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     if (!(e.getKey() instanceof String key)) {
                         throw new IllegalArgumentException("map keys must be strings, not " + e.getKey());
                     }
-                    out.append(first ? "" : ",");
-                    first = false;
-                    writeString(key, out);
-                    out.append(':');
-                    write(e.getValue(), out);
+                    g.writeFieldName(key);
+                    write(e.getValue(), g);
                 }
-                out.append('}');
+                g.writeEndObject();
             }
             case Collection<?> c -> {
-                out.append('[');
-                boolean first = true;
+                g.writeStartArray();
                 for (Object item : c) {
-                    out.append(first ? "" : ",");
-                    first = false;
-                    write(item, out);
+                    write(item, g);
                 }
-                out.append(']');
+                g.writeEndArray();
             }
             default -> {
                 if (!value.getClass().isArray()) {
                     throw new IllegalArgumentException("not a plain value (null, boolean, number, string, "
                             + "list, array or map): " + value.getClass().getName());
                 }
-                List<Object> items = new ArrayList<>();
+                g.writeStartArray();
                 for (int i = 0; i < Array.getLength(value); i++) {
-                    items.add(Array.get(value, i));
+                    write(Array.get(value, i), g);
                 }
-                write(items, out);
+                g.writeEndArray();
             }
         }
     }
 
-    private static void writeString(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
+    /** One JSON value: null, Boolean, Long, BigInteger, Double, String, List or Map. */
     static Object parse(String text) {
-        Parser p = new Parser(text);
-        Object value = p.value();
-        p.skipSpace();
-        if (p.pos != text.length()) {
-            throw p.error("trailing characters");
+        try (JsonParser p = FACTORY.createParser(text)) {
+            Object value = read(p, p.nextToken());
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("bad JSON: trailing characters at " + p.currentLocation().getCharOffset());
+            }
+            return value;
+        } catch (IOException e) { // a JsonProcessingException: the text is not JSON
+            throw new IllegalArgumentException("bad JSON: " + e.getMessage(), e);
         }
-        return value;
     }
 
-    private static final class Parser {
-        private final String s;
-        private int pos;
-
-        Parser(String s) {
-            this.s = s;
-        }
-
-        IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("bad JSON at " + pos + ": " + what);
-        }
-
-        void skipSpace() {
-            while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-                pos++;
-            }
-        }
-
-        boolean take(String word) {
-            if (s.startsWith(word, pos)) {
-                pos += word.length();
-                return true;
-            }
-            return false;
-        }
-
-        Object value() {
-            skipSpace();
-            if (pos >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(pos);
-            if (c == '{') {
-                pos++;
+    private static Object read(JsonParser p, JsonToken token) throws IOException {
+        return switch (token) {
+            case START_OBJECT -> {
                 Map<String, Object> map = new LinkedHashMap<>();
-                skipSpace();
-                if (take("}")) {
-                    return map;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    map.put(key, read(p, p.nextToken()));
                 }
-                do {
-                    skipSpace();
-                    String key = string();
-                    skipSpace();
-                    if (!take(":")) {
-                        throw error("':' expected");
-                    }
-                    map.put(key, value());
-                    skipSpace();
-                } while (take(","));
-                if (!take("}")) {
-                    throw error("'}' expected");
-                }
-                return map;
+                yield map;
             }
-            if (c == '[') {
-                pos++;
+            case START_ARRAY -> {
                 List<Object> list = new ArrayList<>();
-                skipSpace();
-                if (take("]")) {
-                    return list;
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    list.add(read(p, t));
                 }
-                do {
-                    list.add(value());
-                    skipSpace();
-                } while (take(","));
-                if (!take("]")) {
-                    throw error("']' expected");
-                }
-                return list;
+                yield list;
             }
-            if (c == '"') {
-                return string();
-            }
-            if (take("null")) {
-                return null;
-            }
-            if (take("true")) {
-                return Boolean.TRUE;
-            }
-            if (take("false")) {
-                return Boolean.FALSE;
-            }
-            if (take("NaN")) {
-                return Double.NaN;
-            }
-            if (take("Infinity")) {
-                return Double.POSITIVE_INFINITY;
-            }
-            if (take("-Infinity")) {
-                return Double.NEGATIVE_INFINITY;
-            }
-            return number();
-        }
-
-        String string() {
-            if (!take("\"")) {
-                throw error("string expected");
-            }
-            StringBuilder out = new StringBuilder();
-            while (pos < s.length()) {
-                char c = s.charAt(pos++);
-                if (c == '"') {
-                    return out.toString();
-                }
-                if (c != '\\') {
-                    out.append(c);
-                    continue;
-                }
-                char e = s.charAt(pos++);
-                switch (e) {
-                    case 'n' -> out.append('\n');
-                    case 'r' -> out.append('\r');
-                    case 't' -> out.append('\t');
-                    case 'b' -> out.append('\b');
-                    case 'f' -> out.append('\f');
-                    case 'u' -> {
-                        out.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        pos += 4;
-                    }
-                    default -> out.append(e);
-                }
-            }
-            throw error("unterminated string");
-        }
-
-        Object number() {
-            int start = pos;
-            while (pos < s.length() && "+-0123456789.eE".indexOf(s.charAt(pos)) >= 0) {
-                pos++;
-            }
-            String n = s.substring(start, pos);
-            if (n.isEmpty()) {
-                throw error("value expected");
-            }
-            if (n.contains(".") || n.contains("e") || n.contains("E")) {
-                return Double.parseDouble(n);
-            }
-            BigInteger big = new BigInteger(n);
-            return big.bitLength() < 64 ? (Object) big.longValue() : big;
-        }
+            case VALUE_STRING -> p.getText();
+            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : (Object) p.getLongValue();
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            case null -> throw new IllegalArgumentException("bad JSON: no value");
+            default -> throw new IllegalArgumentException("bad JSON: unexpected " + token);
+        };
     }
 }

@@ -27,8 +27,8 @@ import polyproc.supervise.Supervisor;
  *
  * <p>Arguments and result are plain values, carried as JSON: {@code null}, booleans, numbers,
  * strings, {@code List}s/arrays and {@code Map}s with string keys. A result arrives as
- * {@code null}, {@code Boolean}, {@code Long}, {@code BigInteger}, {@code Double},
- * {@code String}, {@code List} or {@code Map}.
+ * {@code null}, {@code Boolean}, {@code Long}, {@code BigInteger}, {@code Double} (NaN and the
+ * infinities too, as Python's json writes them), {@code String}, {@code List} or {@code Map}.
  *
  * <p>Exit codes are multiprocessing's: 0, the code given to {@code sys.exit}, 1 after an
  * uncaught exception (its traceback goes to stderr), {@code -N} after death by signal N.
@@ -54,7 +54,13 @@ public final class PythonProcess {
 
     private void complete(int exitCode, String data) {
         if (!data.isEmpty()) {
-            Object message = Json.parse(data);
+            Object message;
+            try {
+                message = Json.parse(data);
+            } catch (IllegalArgumentException e) { // cut short: the child died while writing it
+                result.completeExceptionally(new PythonProcessException(exitCode, "unreadable result (" + e.getMessage() + ")"));
+                return;
+            }
             if (message instanceof Map<?, ?> m && m.containsKey("value") && exitCode == 0) {
                 result.complete(m.get("value"));
                 return;

@@ -3,10 +3,12 @@ package polyproc.it;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -80,12 +82,22 @@ class EmbedIT {
         assertEquals(ProcessHandle.current().pid(), result.get("ppid"));
         assertEquals(6L, result.get("double"));
         assertEquals("ababab", result.get("text"));
-        assertEquals(java.util.Arrays.asList(1L, 2.5, null, true), result.get("items"));
+        assertEquals(Arrays.asList(1L, 2.5, null, true), result.get("items"));
         assertEquals("/dev/null", result.get("stdin"), "a child's stdin is closed");
         assertEquals(0, p.waitFor());
         assertEquals(0, p.exitValue());
         assertEquals("working on 3 ab\n", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         assertEquals("a warning\n", new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void argumentsAndResultCrossAsPythonsJsonHasThem() throws Exception {
+        BigInteger big = BigInteger.TWO.pow(70);
+        List<Object> args = Arrays.asList(Double.NaN, Double.NEGATIVE_INFINITY, big, -0.0, "é\ud83d\ude00\n\"",
+                null, new int[] {1, 2}, Map.of("k", List.of(true)));
+        Object echoed = get(shared.process("embed_jobs:echo").args(args.toArray()).start().result());
+        assertEquals(Arrays.asList(Double.NaN, Double.NEGATIVE_INFINITY, big, -0.0, "é\ud83d\ude00\n\"",
+                null, List.of(1L, 2L), Map.of("k", List.of(true))), echoed);
     }
 
     @Test
