@@ -17,7 +17,8 @@ import java.util.concurrent.TimeoutException;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
 
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Signals;
 import polyproc.supervise.ChildProcess;
 
 /**
@@ -52,11 +53,11 @@ public final class PythonProcess {
             ByteArrayOutputStream data = new ByteArrayOutputStream();
             try {
                 byte[] chunk;
-                while ((chunk = LibC.readSome(resultFd, 64 * 1024)).length > 0) {
+                while ((chunk = Io.readSome(resultFd, 64 * 1024)).length > 0) {
                     data.writeBytes(chunk);
                 }
             } finally {
-                LibC.close(resultFd);
+                Io.close(resultFd);
             }
             child.onExit().thenAccept(code -> complete(code, data.toString(StandardCharsets.UTF_8)));
         });
@@ -138,12 +139,12 @@ public final class PythonProcess {
 
     /** SIGTERM, as {@code Process.terminate()}: the exit code becomes -15 unless it ended first. */
     public void destroy() {
-        child.signal(LibC.SIGTERM);
+        child.signal(Signals.SIGTERM);
     }
 
     /** SIGKILL, as {@code Process.kill()}. */
     public void destroyForcibly() {
-        child.signal(LibC.SIGKILL);
+        child.signal(Signals.SIGKILL);
     }
 
     /** The child's stdout; empty when the output goes to the Context ({@link Builder#inheritOutput()}). */
@@ -206,9 +207,9 @@ public final class PythonProcess {
          */
         public PythonProcess start() {
             String argsJson = Json.write(args); // fails here, before anything starts, on a non-plain value
-            int[] result = LibC.pipe();
-            int[] out = inheritOutput ? null : LibC.pipe();
-            int[] err = inheritOutput ? null : LibC.pipe();
+            int[] result = Io.pipe();
+            int[] out = inheritOutput ? null : Io.pipe();
+            int[] err = inheritOutput ? null : Io.pipe();
             try {
                 // The write ends go to Python, which closes its copies once the child has them.
                 Value started = context.eval("python", "import polyproc.api\npolyproc.api.start").execute(
@@ -218,7 +219,7 @@ public final class PythonProcess {
             } catch (RuntimeException e) {
                 for (int[] pipe : new int[][] {result, out, err}) {
                     if (pipe != null) {
-                        LibC.close(pipe[0]);
+                        Io.close(pipe[0]);
                     }
                 }
                 throw e;
@@ -256,7 +257,7 @@ public final class PythonProcess {
                     throw new IOException("stream closed");
                 }
             }
-            byte[] chunk = LibC.readSome(fd, len);
+            byte[] chunk = Io.readSome(fd, len);
             if (chunk.length == 0) {
                 return -1;
             }
@@ -268,7 +269,7 @@ public final class PythonProcess {
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                LibC.close(fd);
+                Io.close(fd);
             }
         }
     }
