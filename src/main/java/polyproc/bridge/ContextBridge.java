@@ -3,7 +3,8 @@ package polyproc.bridge;
 import org.graalvm.polyglot.HostAccess;
 
 import polyproc.context.ChildSettings;
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Errno;
+import polyproc.internal.posix.Io;
 
 /** For python/polyproc/context.py: the start methods and their pipes. */
 public final class ContextBridge {
@@ -28,6 +29,6 @@ public final class ContextBridge {
      */
     @HostAccess.Export
     public int setPipeSize(int fd, int bytes) {
-        return errors.call(() -> (int) LibC.check("fcntl(F_SETPIPE_SZ)", LibC.setPipeSize(fd, bytes)));
+        return errors.call(() -> (int) Errno.check("fcntl(F_SETPIPE_SZ)", Io.setPipeSize(fd, bytes)));
     }
 }

@@ -4,7 +4,7 @@ import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyArray;
 
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Sockets;
 
 /** For python/polyproc/reduction.py: descriptor passing (GraalPy's sockets have no sendmsg). */
 public final class ReductionBridge {
@@ -21,7 +21,7 @@ public final class ReductionBridge {
     @HostAccess.Export
     public void sendFds(int socketFd, Value fds) {
         int[] list = Values.ints(fds);
-        errors.call(() -> LibC.sendWithFds(socketFd, new byte[] {(byte) list.length}, list));
+        errors.call(() -> Sockets.sendWithFds(socketFd, new byte[] {(byte) list.length}, list));
     }
 
     /**
@@ -30,7 +30,7 @@ public final class ReductionBridge {
      */
     @HostAccess.Export
     public ProxyArray receiveFds(int socketFd, int maxFds) {
-        LibC.Received r = errors.call(() -> LibC.receiveWithFds(socketFd, 1, maxFds));
+        Sockets.Received r = errors.call(() -> Sockets.receiveWithFds(socketFd, 1, maxFds));
         if (r.data().length == 0) {
             return PythonErrors.array();
         }

@@ -5,7 +5,7 @@ import java.util.List;
 import org.graalvm.polyglot.HostAccess;
 
 import polyproc.context.ChildSettings;
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Signals;
 import polyproc.launch.ChildStdio;
 import polyproc.launch.Spawner;
 import polyproc.supervise.ChildProcess;
@@ -27,6 +27,6 @@ public final class ResourceTrackerBridge {
     public ChildProcess start(String script, int pipeReadFd) {
         return ChildStdio.launch(settings.stdio(), stdio -> Spawner.spawnHelper(List.of("/bin/sh", script),
                 List.of("PATH=/usr/bin:/bin"), "/", stdio, new int[] {pipeReadFd},
-                new int[] {LibC.SIGINT, LibC.SIGTERM}));
+                new int[] {Signals.SIGINT, Signals.SIGTERM}));
     }
 }

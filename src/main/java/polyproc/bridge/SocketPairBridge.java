@@ -3,7 +3,7 @@ package polyproc.bridge;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.proxy.ProxyArray;
 
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Sockets;
 
 /** For python/polyproc/socketpair.py: GraalPy's _socket has no socketpair. */
 public final class SocketPairBridge {
@@ -16,6 +16,6 @@ public final class SocketPairBridge {
     /** socketpair(2) as CPython's socket.socketpair: the two descriptors, close-on-exec. */
     @HostAccess.Export
     public ProxyArray socketPair(int family, int type, int protocol) {
-        return PythonErrors.array(errors.call(() -> LibC.socketPair(family, type, protocol)));
+        return PythonErrors.array(errors.call(() -> Sockets.socketPair(family, type, protocol)));
     }
 }

@@ -1,6 +1,5 @@
 package polyproc.embed;
 
-import java.io.File;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

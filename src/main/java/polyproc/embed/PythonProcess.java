@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
 
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Signals;
 import polyproc.supervise.ChildProcess;
 import polyproc.supervise.Supervisor;
 
@@ -134,12 +135,12 @@ public final class PythonProcess {
 
     /** SIGTERM, as {@code Process.terminate()}: the exit code becomes -15 unless it ended first. */
     public void destroy() {
-        child.signal(LibC.SIGTERM);
+        child.signal(Signals.SIGTERM);
     }
 
     /** SIGKILL, as {@code Process.kill()}. */
     public void destroyForcibly() {
-        child.signal(LibC.SIGKILL);
+        child.signal(Signals.SIGKILL);
     }
 
     /** The child's stdout; empty when the output goes to the Context ({@link Builder#inheritOutput()}). */
@@ -202,9 +203,9 @@ public final class PythonProcess {
          */
         public PythonProcess start() {
             String argsJson = Json.write(args); // fails here, before anything starts, on a non-plain value
-            int[] result = LibC.pipe();
-            int[] out = inheritOutput ? null : LibC.pipe();
-            int[] err = inheritOutput ? null : LibC.pipe();
+            int[] result = Io.pipe();
+            int[] out = inheritOutput ? null : Io.pipe();
+            int[] err = inheritOutput ? null : Io.pipe();
             try {
                 // The write ends go to Python, which closes its copies once the child has them.
                 Value started = context.eval("python", "import polyproc.api\npolyproc.api.start").execute(
@@ -214,7 +215,7 @@ public final class PythonProcess {
             } catch (RuntimeException e) {
                 for (int[] pipe : new int[][] {result, out, err}) {
                     if (pipe != null) {
-                        LibC.close(pipe[0]);
+                        Io.close(pipe[0]);
                     }
                 }
                 throw e;
@@ -252,7 +253,7 @@ public final class PythonProcess {
                     throw new IOException("stream closed");
                 }
             }
-            byte[] chunk = LibC.readSome(fd, len);
+            byte[] chunk = Io.readSome(fd, len);
             if (chunk.length == 0) {
                 return -1;
             }
@@ -264,7 +265,7 @@ public final class PythonProcess {
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                LibC.close(fd);
+                Io.close(fd);
             }
         }
     }

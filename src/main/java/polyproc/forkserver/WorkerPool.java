@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import polyproc.launch.WorkerLauncher;
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Signals;
 import polyproc.supervise.ChildProcess;
 
 /**
@@ -129,7 +129,7 @@ public final class WorkerPool {
             idle.clear();
         }
         for (ChildProcess worker : killed) {
-            worker.signal(LibC.SIGKILL);
+            worker.signal(Signals.SIGKILL);
         }
         try {
             CompletableFuture.allOf(killed.stream().map(ChildProcess::onExit).toArray(CompletableFuture[]::new))

@@ -5,7 +5,8 @@ import java.io.OutputStream;
 import java.util.function.Function;
 
 import polyproc.context.ChildStreams;
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Poll;
 import polyproc.supervise.ChildProcess;
 import polyproc.supervise.Supervisor;
 
@@ -20,8 +21,8 @@ public final class ChildStdio {
 
     /** Launches a child with {@code spawn}, which gets the descriptors the child must have. */
     public static ChildProcess launch(ChildStreams streams, Function<Spawner.Stdio, ChildProcess> spawn) {
-        int[] outPipe = streams.out() == null ? null : LibC.pipe();
-        int[] errPipe = streams.err() == null ? null : LibC.pipe();
+        int[] outPipe = streams.out() == null ? null : Io.pipe();
+        int[] errPipe = streams.err() == null ? null : Io.pipe();
         ChildProcess child;
         try {
             child = spawn.apply(new Spawner.Stdio(streams.nullStdin(),
@@ -45,7 +46,7 @@ public final class ChildStdio {
 
     private static void closeEnd(int[] pipe, int end) {
         if (pipe != null) {
-            LibC.close(pipe[end]);
+            Io.close(pipe[end]);
         }
     }
 
@@ -53,14 +54,14 @@ public final class ChildStdio {
     private record Copy(int fd, OutputStream sink) implements Supervisor.Watch {
         @Override
         public short events() {
-            return LibC.POLLIN;
+            return Poll.POLLIN;
         }
 
         @Override
         public boolean ready(short revents) {
-            byte[] chunk = LibC.readSome(fd, 64 * 1024); // poll said it will not block
+            byte[] chunk = Io.readSome(fd, 64 * 1024); // poll said it will not block
             if (chunk.length == 0) {
-                LibC.close(fd);
+                Io.close(fd);
                 return false;
             }
             write(sink, chunk);

@@ -11,7 +11,11 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 import polyproc.supervise.ChildProcess;
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Errno;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Signals;
+import polyproc.internal.posix.Sockets;
+import polyproc.internal.posix.Spawn;
 import polyproc.protocol.Bootstrap;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -117,53 +121,53 @@ public final class Spawner {
     private static ChildProcess spawnHere(List<String> argv, List<String> env, String cwd, Stdio stdio,
                                           int[] passFds, byte[] bootstrap, int[] blockedSignals,
                                           boolean reapInBackground) {
-        int[] boot = LibC.socketPair();
+        int[] boot = Sockets.socketPair();
         int pid;
         try (Arena arena = Arena.ofConfined()) {
             int[] fds = new int[passFds.length + 1];
             fds[0] = boot[0];
             System.arraycopy(passFds, 0, fds, 1, passFds.length);
 
-            MemorySegment actions = arena.allocate(LibC.SPAWN_FILE_ACTIONS_SIZE, 16);
-            LibC.checkErr("posix_spawn_file_actions_init", LibC.fileActionsInit(actions));
-            MemorySegment attr = arena.allocate(LibC.SPAWNATTR_SIZE, 16);
-            LibC.checkErr("posix_spawnattr_init", LibC.spawnAttrInit(attr));
+            MemorySegment actions = arena.allocate(Spawn.SPAWN_FILE_ACTIONS_SIZE, 16);
+            Errno.checkErr("posix_spawn_file_actions_init", Spawn.fileActionsInit(actions));
+            MemorySegment attr = arena.allocate(Spawn.SPAWNATTR_SIZE, 16);
+            Errno.checkErr("posix_spawnattr_init", Spawn.spawnAttrInit(attr));
             try {
                 addStdio(arena, actions, stdio);
                 addDescriptorLayout(actions, fds);
                 if (cwd != null) {
-                    LibC.checkErr("posix_spawn_file_actions_addchdir_np",
-                            LibC.fileActionsAddChdir(actions, arena.allocateFrom(cwd)));
+                    Errno.checkErr("posix_spawn_file_actions_addchdir_np",
+                            Spawn.fileActionsAddChdir(actions, arena.allocateFrom(cwd)));
                 }
-                MemorySegment mask = arena.allocate(LibC.SIGSET_SIZE, 8);
-                LibC.sigEmptySet(mask);
+                MemorySegment mask = arena.allocate(Signals.SIGSET_SIZE, 8);
+                Signals.sigEmptySet(mask);
                 for (int sig : blockedSignals) {
                     sigAdd(mask, sig);
                 }
-                MemorySegment defaults = arena.allocate(LibC.SIGSET_SIZE, 8);
-                LibC.sigEmptySet(defaults);
+                MemorySegment defaults = arena.allocate(Signals.SIGSET_SIZE, 8);
+                Signals.sigEmptySet(defaults);
                 for (int sig : SIGNALS_TO_DEFAULT) {
                     sigAdd(defaults, sig);
                 }
-                LibC.checkErr("posix_spawnattr_setsigmask", LibC.spawnAttrSetSigMask(attr, mask));
-                LibC.checkErr("posix_spawnattr_setsigdefault", LibC.spawnAttrSetSigDefault(attr, defaults));
-                LibC.checkErr("posix_spawnattr_setflags", LibC.spawnAttrSetFlags(attr,
-                        (short) (LibC.POSIX_SPAWN_SETSIGDEF | LibC.POSIX_SPAWN_SETSIGMASK)));
+                Errno.checkErr("posix_spawnattr_setsigmask", Spawn.spawnAttrSetSigMask(attr, mask));
+                Errno.checkErr("posix_spawnattr_setsigdefault", Spawn.spawnAttrSetSigDefault(attr, defaults));
+                Errno.checkErr("posix_spawnattr_setflags", Spawn.spawnAttrSetFlags(attr,
+                        (short) (Spawn.POSIX_SPAWN_SETSIGDEF | Spawn.POSIX_SPAWN_SETSIGMASK)));
 
                 MemorySegment pidOut = arena.allocate(JAVA_INT);
-                int err = LibC.posixSpawn(pidOut, arena.allocateFrom(argv.get(0)), actions, attr,
+                int err = Spawn.posixSpawn(pidOut, arena.allocateFrom(argv.get(0)), actions, attr,
                         cStrings(arena, argv), cStrings(arena, env));
-                LibC.checkErr("posix_spawn " + argv.get(0), err);
+                Errno.checkErr("posix_spawn " + argv.get(0), err);
                 pid = pidOut.get(JAVA_INT, 0);
             } finally {
-                LibC.fileActionsDestroy(actions);
-                LibC.spawnAttrDestroy(attr);
+                Spawn.fileActionsDestroy(actions);
+                Spawn.spawnAttrDestroy(attr);
             }
         } catch (RuntimeException e) {
-            LibC.close(boot[1]);
+            Io.close(boot[1]);
             throw e;
         } finally {
-            LibC.close(boot[0]);
+            Io.close(boot[0]);
         }
         ChildProcess child = ChildProcess.started(pid, boot[1], reapInBackground);
         child.send(bootstrap, new int[0], new byte[0]);
@@ -173,13 +177,13 @@ public final class Spawner {
     /** First of the file actions: the sources are above 2 and the layout below never moves 0-2. */
     private static void addStdio(Arena arena, MemorySegment actions, Stdio stdio) {
         if (stdio.nullStdin()) {
-            LibC.checkErr("posix_spawn_file_actions_addopen", LibC.fileActionsAddOpen(actions, 0,
+            Errno.checkErr("posix_spawn_file_actions_addopen", Spawn.fileActionsAddOpen(actions, 0,
                     arena.allocateFrom("/dev/null"), 0 /* O_RDONLY */, 0));
         }
         for (int target = 1; target <= 2; target++) {
             int source = target == 1 ? stdio.stdout() : stdio.stderr();
             if (source >= 0) {
-                LibC.checkErr("posix_spawn_file_actions_adddup2", LibC.fileActionsAddDup2(actions, source, target));
+                Errno.checkErr("posix_spawn_file_actions_adddup2", Spawn.fileActionsAddDup2(actions, source, target));
             }
         }
     }
@@ -194,14 +198,14 @@ public final class Spawner {
             high = Math.max(high, fd + 1);
         }
         for (int i = 0; i < fds.length; i++) {
-            LibC.checkErr("posix_spawn_file_actions_adddup2", LibC.fileActionsAddDup2(actions, fds[i], high + i));
+            Errno.checkErr("posix_spawn_file_actions_adddup2", Spawn.fileActionsAddDup2(actions, fds[i], high + i));
         }
         for (int i = 0; i < fds.length; i++) {
-            LibC.checkErr("posix_spawn_file_actions_adddup2",
-                    LibC.fileActionsAddDup2(actions, high + i, Bootstrap.FD + i));
+            Errno.checkErr("posix_spawn_file_actions_adddup2",
+                    Spawn.fileActionsAddDup2(actions, high + i, Bootstrap.FD + i));
         }
-        LibC.checkErr("posix_spawn_file_actions_addclosefrom_np",
-                LibC.fileActionsAddCloseFrom(actions, Bootstrap.FD + fds.length));
+        Errno.checkErr("posix_spawn_file_actions_addclosefrom_np",
+                Spawn.fileActionsAddCloseFrom(actions, Bootstrap.FD + fds.length));
     }
 
     /** sigaddset for Linux's sigset_t: a bit array of unsigned longs, signal n at bit n-1. */

@@ -5,8 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.IntFunction;
 
 import polyproc.context.ContextSpec;
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Io;
 import polyproc.internal.posix.PosixException;
+import polyproc.internal.posix.Sockets;
 
 /**
  * The protocol on a worker JVM's bootstrap socket, its descriptor {@value #FD}:
@@ -28,7 +29,7 @@ public final class Bootstrap {
     /** What a prepared forkserver worker writes (python/polyproc/child.py). */
     public static final char READY = 'R';
     /** The most descriptors one task carries (one SCM_RIGHTS message). */
-    public static final int MAX_TASK_FDS = LibC.MAX_FDS_PER_MESSAGE;
+    public static final int MAX_TASK_FDS = Sockets.MAX_FDS_PER_MESSAGE;
 
     private static final int BOOT_MAGIC = 0x50504303; // "PPC", protocol version 3
     private static final int TASK_MAGIC = 0x50505401; // "PPT", 1
@@ -77,13 +78,13 @@ public final class Bootstrap {
 
     /** In the worker: blocks until the task's head arrives; returns the descriptors it brought. */
     public static int[] receiveTask(int socketFd) {
-        LibC.Received first = LibC.receiveWithFds(socketFd, 8, MAX_TASK_FDS);
+        Sockets.Received first = Sockets.receiveWithFds(socketFd, 8, MAX_TASK_FDS);
         if (first.data().length == 0) {
             throw new PosixException("the parent closed the bootstrap socket before sending a task", 0);
         }
         ByteBuffer head = ByteBuffer.allocate(8).put(first.data());
         if (head.position() < 8) {
-            head.put(LibC.readFully(socketFd, 8 - head.position()));
+            head.put(Io.readFully(socketFd, 8 - head.position()));
         }
         head.flip();
         int magic = head.getInt();

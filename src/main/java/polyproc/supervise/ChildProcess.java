@@ -8,7 +8,12 @@ import java.util.concurrent.CompletableFuture;
 
 import org.graalvm.polyglot.HostAccess;
 
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Errno;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Poll;
+import polyproc.internal.posix.Processes;
+import polyproc.internal.posix.Signals;
+import polyproc.internal.posix.Sockets;
 import polyproc.internal.posix.PosixException;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -61,7 +66,7 @@ public final class ChildProcess {
      */
     public static ChildProcess started(int pid, int channelFd, boolean reapInBackground) {
         // Nobody reaps the child before this (only ChildProcess does), so the pid is still ours.
-        ChildProcess child = new ChildProcess(pid, LibC.pidfdOpen(pid), channelFd, reapInBackground);
+        ChildProcess child = new ChildProcess(pid, Processes.pidfdOpen(pid), channelFd, reapInBackground);
         if (reapInBackground) {
             Supervisor.watch(child.new ExitWatch());
         }
@@ -79,14 +84,14 @@ public final class ChildProcess {
     public synchronized Integer poll() {
         if (returnCode == null && !pidfdClosed) {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
-                LibC.Result r = LibC.waitid(LibC.P_PIDFD, pidfd, info, LibC.WEXITED | LibC.WNOHANG);
-                if (!r.failed() && info.get(JAVA_INT, LibC.SIGINFO_PID) != 0) {
+                MemorySegment info = arena.allocate(Processes.SIGINFO_SIZE);
+                Errno.Result r = Processes.waitid(Processes.P_PIDFD, pidfd, info, Processes.WEXITED | Processes.WNOHANG);
+                if (!r.failed() && info.get(JAVA_INT, Processes.SIGINFO_PID) != 0) {
                     returnCode = decode(info, sentTermination);
                     endedUnlessReaperRuns();
-                } else if (r.failed() && r.errno() == LibC.ECHILD) {
+                } else if (r.failed() && r.errno() == Errno.ECHILD) {
                     endedUnlessReaperRuns(); // reaped by someone else: the status went with them
-                } else if (r.failed() && r.errno() != LibC.EINTR) {
+                } else if (r.failed() && r.errno() != Errno.EINTR) {
                     throw new PosixException("waitid", r.errno());
                 }
             }
@@ -108,11 +113,11 @@ public final class ChildProcess {
         if (pidfdClosed) {
             // Already reaped: any descriptor that is readable now will do; an empty pipe whose
             // writer is closed reads as end-of-file at once.
-            int[] p = LibC.pipe();
-            LibC.close(p[1]);
+            int[] p = Io.pipe();
+            Io.close(p[1]);
             return p[0];
         }
-        return LibC.dupCloexec(pidfd, 3);
+        return Io.dupCloexec(pidfd, 3);
     }
 
     /** Sends signal sig; false if the child has already ended. */
@@ -121,11 +126,11 @@ public final class ChildProcess {
         if (returnCode != null || pidfdClosed) {
             return false;
         }
-        if (sig == LibC.SIGTERM || sig == LibC.SIGHUP) {
+        if (sig == Signals.SIGTERM || sig == Signals.SIGHUP) {
             sentTermination = sig;
         }
-        LibC.Result r = LibC.pidfdSendSignal(pidfd, sig);
-        if (r.failed() && r.errno() != LibC.ESRCH) {
+        Errno.Result r = Processes.pidfdSendSignal(pidfd, sig);
+        if (r.failed() && r.errno() != Errno.ESRCH) {
             throw new PosixException("pidfd_send_signal", r.errno());
         }
         return !r.failed();
@@ -136,7 +141,7 @@ public final class ChildProcess {
      * forkserver worker's Bootstrap.READY).
      */
     public synchronized boolean hasMessageWaiting() {
-        return !pidfdClosed && (LibC.pollOne(channelFd, LibC.POLLIN, 0) & LibC.POLLIN) != 0;
+        return !pidfdClosed && (Poll.pollOne(channelFd, Poll.POLLIN, 0) & Poll.POLLIN) != 0;
     }
 
     /**
@@ -153,8 +158,8 @@ public final class ChildProcess {
         System.arraycopy(body, 0, message, head.length, body.length);
         if (unsent.isEmpty() && message.length <= SOCKET_BUFFER) {
             try {
-                int sent = fds.length > 0 ? (int) LibC.sendWithFds(channelFd, message, fds) : 0;
-                return LibC.writeFully(channelFd, Arrays.copyOfRange(message, sent, message.length));
+                int sent = fds.length > 0 ? (int) Sockets.sendWithFds(channelFd, message, fds) : 0;
+                return Io.writeFully(channelFd, Arrays.copyOfRange(message, sent, message.length));
             } catch (PosixException e) {
                 return ifGone(e);
             }
@@ -162,7 +167,7 @@ public final class ChildProcess {
         // The caller may close its descriptors as soon as we return: the message keeps copies.
         int[] copies = new int[fds.length];
         for (int i = 0; i < fds.length; i++) {
-            copies[i] = LibC.dupCloexec(fds[i], 3);
+            copies[i] = Io.dupCloexec(fds[i], 3);
         }
         unsent.addLast(new Outgoing(message, copies));
         if (unsent.size() == 1) {
@@ -172,7 +177,7 @@ public final class ChildProcess {
     }
 
     private static boolean ifGone(PosixException e) {
-        if (e.errno() == LibC.EPIPE || e.errno() == LibC.ECONNRESET) {
+        if (e.errno() == Errno.EPIPE || e.errno() == Errno.ECONNRESET) {
             return false; // the child has gone
         }
         throw e;
@@ -191,7 +196,7 @@ public final class ChildProcess {
 
         void closeFds() {
             for (int fd : fds) {
-                LibC.close(fd);
+                Io.close(fd);
             }
             fds = new int[0];
         }
@@ -206,7 +211,7 @@ public final class ChildProcess {
 
         @Override
         public short events() {
-            return LibC.POLLOUT;
+            return Poll.POLLOUT;
         }
 
         @Override
@@ -215,7 +220,7 @@ public final class ChildProcess {
                 try {
                     while (!unsent.isEmpty()) {
                         Outgoing next = unsent.peekFirst();
-                        long sent = LibC.sendNow(channelFd, next.data, next.offset, next.fds);
+                        long sent = Sockets.sendNow(channelFd, next.data, next.offset, next.fds);
                         if (sent == 0) {
                             return true; // full: wait for the next POLLOUT
                         }
@@ -239,7 +244,7 @@ public final class ChildProcess {
 
         private void closeChannelIfEnded() {
             if (pidfdClosed) {
-                LibC.close(channelFd); // ended() left it to us
+                Io.close(channelFd); // ended() left it to us
             }
         }
     }
@@ -253,7 +258,7 @@ public final class ChildProcess {
 
         @Override
         public short events() {
-            return LibC.POLLIN;
+            return Poll.POLLIN;
         }
 
         @Override
@@ -283,11 +288,11 @@ public final class ChildProcess {
             return;
         }
         pidfdClosed = true;
-        LibC.close(pidfd);
+        Io.close(pidfd);
         // Our end of the bootstrap socket is the child's parent-liveness signal; the child is gone.
         // While the supervisor still watches it for a write (that fails now), it closes it.
         if (unsent.isEmpty()) {
-            LibC.close(channelFd);
+            Io.close(channelFd);
         }
     }
 
@@ -298,9 +303,9 @@ public final class ChildProcess {
      * what CPython reports for a terminate() at any moment.
      */
     private static int decode(MemorySegment info, int sentTermination) {
-        int code = info.get(JAVA_INT, LibC.SIGINFO_CODE);
-        int status = info.get(JAVA_INT, LibC.SIGINFO_STATUS);
-        if (code != LibC.CLD_EXITED) {
+        int code = info.get(JAVA_INT, Processes.SIGINFO_CODE);
+        int status = info.get(JAVA_INT, Processes.SIGINFO_STATUS);
+        if (code != Processes.CLD_EXITED) {
             return -status;
         }
         return sentTermination != 0 && status == 128 + sentTermination ? -sentTermination : status;

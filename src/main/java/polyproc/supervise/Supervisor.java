@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Poll;
 
 /**
  * The one thread that watches every child of this JVM: each child's pidfd (to reap it the moment
@@ -35,7 +36,7 @@ public final class Supervisor {
     private static final Supervisor INSTANCE = new Supervisor();
 
     private final List<Watch> added = new ArrayList<>(); // guarded by this
-    private final int[] wakeup = LibC.pipe();
+    private final int[] wakeup = Io.pipe();
 
     private Supervisor() {
         Thread.ofPlatform().daemon().name("polyproc-supervisor").stackSize(256 * 1024).start(this::loop);
@@ -60,17 +61,17 @@ public final class Supervisor {
 
             @Override
             public short events() {
-                return LibC.POLLIN;
+                return Poll.POLLIN;
             }
 
             @Override
             public boolean ready(short revents) {
-                byte[] chunk = LibC.readSome(fd, 64 * 1024); // poll said it will not block
+                byte[] chunk = Io.readSome(fd, 64 * 1024); // poll said it will not block
                 if (chunk.length > 0) {
                     data.writeBytes(chunk);
                     return true;
                 }
-                LibC.close(fd);
+                Io.close(fd);
                 whenDone.accept(data.toByteArray());
                 return false;
             }
@@ -81,7 +82,7 @@ public final class Supervisor {
         synchronized (this) {
             added.add(watch);
         }
-        LibC.writeFully(wakeup[1], new byte[] {1});
+        Io.writeFully(wakeup[1], new byte[] {1});
     }
 
     private void loop() {
@@ -97,17 +98,17 @@ public final class Supervisor {
             int count = watches.size() + 1;
             if (count > capacity) {
                 capacity = Math.max(count, 2 * capacity);
-                pollfds = arena.allocate(LibC.POLLFD, capacity);
+                pollfds = arena.allocate(Poll.POLLFD, capacity);
             }
-            set(pollfds, 0, wakeup[0], LibC.POLLIN);
+            set(pollfds, 0, wakeup[0], Poll.POLLIN);
             for (int i = 0; i < watches.size(); i++) {
                 set(pollfds, i + 1, watches.get(i).fd(), watches.get(i).events());
             }
-            if (LibC.poll(pollfds, count, -1) == 0) {
+            if (Poll.poll(pollfds, count, -1) == 0) {
                 continue;
             }
             if (revents(pollfds, 0) != 0) {
-                LibC.readSome(wakeup[0], 512);
+                Io.readSome(wakeup[0], 512);
             }
             List<Watch> done = new ArrayList<>();
             for (int i = 0; i < watches.size(); i++) {
@@ -131,12 +132,12 @@ public final class Supervisor {
     }
 
     private static void set(MemorySegment pollfds, int index, int fd, short events) {
-        LibC.POLLFD_FD.set(pollfds, 0L, (long) index, fd);
-        LibC.POLLFD_EVENTS.set(pollfds, 0L, (long) index, events);
-        LibC.POLLFD_REVENTS.set(pollfds, 0L, (long) index, (short) 0);
+        Poll.POLLFD_FD.set(pollfds, 0L, (long) index, fd);
+        Poll.POLLFD_EVENTS.set(pollfds, 0L, (long) index, events);
+        Poll.POLLFD_REVENTS.set(pollfds, 0L, (long) index, (short) 0);
     }
 
     private static short revents(MemorySegment pollfds, int index) {
-        return (short) LibC.POLLFD_REVENTS.get(pollfds, 0L, (long) index);
+        return (short) Poll.POLLFD_REVENTS.get(pollfds, 0L, (long) index);
     }
 }

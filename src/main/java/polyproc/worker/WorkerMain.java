@@ -5,7 +5,10 @@ import org.graalvm.polyglot.PolyglotException;
 
 import polyproc.bridge.Bridge;
 import polyproc.context.ChildSettings;
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Poll;
+import polyproc.internal.posix.Processes;
+import polyproc.internal.posix.Signals;
 import polyproc.protocol.Bootstrap;
 
 /**
@@ -24,11 +27,11 @@ public final class WorkerMain {
         // thing (a terminate() during the JVM's own start-up, before this line, exits 143, which
         // ChildProcess reports as -15).
         // Not -Xrs: it would also stop GraalPy from handling SIGINT and from signal.signal().
-        LibC.setDefaultAction(LibC.SIGTERM);
-        LibC.setDefaultAction(LibC.SIGHUP);
+        Signals.setDefaultAction(Signals.SIGTERM);
+        Signals.setDefaultAction(Signals.SIGHUP);
         int fd = Bootstrap.FD;
-        watchParent(LibC.dupCloexec(fd, fd));
-        Bootstrap.Boot boot = Bootstrap.readBoot(n -> LibC.readFully(fd, n));
+        watchParent(Io.dupCloexec(fd, fd));
+        Bootstrap.Boot boot = Bootstrap.readBoot(n -> Io.readFully(fd, n));
         int code;
         try (Context context = boot.spec().newBuilder().arguments("python", new String[] {""}).build()) {
             try {
@@ -48,9 +51,9 @@ public final class WorkerMain {
             }
             // A forkserver child ends as CPython's does, with os._exit() once the Process has run
             // (its _bootstrap has flushed the streams and run the finalizers): no atexit.
-            LibC.exitNow(code);
+            Processes.exitNow(code);
         }
-        LibC.exitNow(code); // sys.exit() reached the Context itself: it is closed above
+        Processes.exitNow(code); // sys.exit() reached the Context itself: it is closed above
     }
 
     /**
@@ -60,7 +63,7 @@ public final class WorkerMain {
      */
     private static void watchParent(int socketFd) {
         Thread.ofPlatform().daemon().name("polyproc-parent-watch").stackSize(128 * 1024).start(() -> {
-            while ((LibC.pollOne(socketFd, (short) 0, -1) & LibC.POLLHUP) == 0) {
+            while ((Poll.pollOne(socketFd, (short) 0, -1) & Poll.POLLHUP) == 0) {
                 // woken by something other than the hang-up; keep waiting
             }
             Runtime.getRuntime().halt(1);

@@ -10,7 +10,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Errno;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Poll;
+import polyproc.internal.posix.Processes;
+import polyproc.internal.posix.Signals;
+import polyproc.internal.posix.Sockets;
 import polyproc.supervise.ChildProcess;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -40,10 +45,10 @@ class SpawnerTest {
     void deathBySignalIsNegative() throws Exception {
         ChildProcess p = sh("sleep 30", new int[0], null, new byte[0]);
         assertNull(p.poll());
-        assertTrue(p.signal(LibC.SIGTERM));
+        assertTrue(p.signal(Signals.SIGTERM));
         assertEquals(-15, exitOf(p));
         assertEquals(-15, p.poll());
-        assertFalse(p.signal(LibC.SIGKILL), "no signal after the end");
+        assertFalse(p.signal(Signals.SIGKILL), "no signal after the end");
         ChildProcess k = sh("kill -9 $$", new int[0], null, new byte[0]);
         assertEquals(-9, exitOf(k));
     }
@@ -54,7 +59,7 @@ class SpawnerTest {
         ChildProcess p = sh("trap 'exit 143' TERM; while :; do sleep 0.05; done", new int[0], null,
                 new byte[0]);
         Thread.sleep(300);
-        assertTrue(p.signal(LibC.SIGTERM));
+        assertTrue(p.signal(Signals.SIGTERM));
         assertEquals(-15, exitOf(p));
         assertEquals(143, exitOf(sh("exit 143", new int[0], null, new byte[0])), "unless we sent it");
     }
@@ -62,9 +67,9 @@ class SpawnerTest {
     /** waitid(P_PID, pid) by hand, as a program's os.waitpid() would: the status, or -errno. */
     private static int reapByHand(int pid) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(LibC.SIGINFO_SIZE);
-            LibC.Result r = LibC.waitid(1 /* P_PID */, pid, info, LibC.WEXITED);
-            return r.failed() ? -r.errno() : info.get(JAVA_INT, LibC.SIGINFO_STATUS);
+            MemorySegment info = arena.allocate(Processes.SIGINFO_SIZE);
+            Errno.Result r = Processes.waitid(1 /* P_PID */, pid, info, Processes.WEXITED);
+            return r.failed() ? -r.errno() : info.get(JAVA_INT, Processes.SIGINFO_STATUS);
         }
     }
 
@@ -74,12 +79,12 @@ class SpawnerTest {
         // kill it, and the program may os.waitpid() it, as CPython's programs may.
         ChildProcess p = Spawner.spawnHelper(List.of("/bin/sh", "-c", "kill -INT $$; kill -TERM $$; exit 7"),
                 List.of("PATH=/usr/bin:/bin"), null, Spawner.Stdio.INHERIT, new int[0],
-                new int[] {LibC.SIGINT, LibC.SIGTERM});
+                new int[] {Signals.SIGINT, Signals.SIGTERM});
         int sentinel = p.newSentinel();
         try {
-            assertTrue((LibC.pollOne(sentinel, LibC.POLLIN, 10_000) & LibC.POLLIN) != 0);
+            assertTrue((Poll.pollOne(sentinel, Poll.POLLIN, 10_000) & Poll.POLLIN) != 0);
         } finally {
-            LibC.close(sentinel);
+            Io.close(sentinel);
         }
         Thread.sleep(200); // a background reaper, if there were one, would have reaped it by now
         assertEquals(7, reapByHand(p.pid()), "still a zombie for the caller, exit status 7");
@@ -102,7 +107,7 @@ class SpawnerTest {
                 if (byHand == 3) {
                     assertNull(code, "we reaped it: no status for the reaper");
                 } else {
-                    assertEquals(-LibC.ECHILD, byHand);
+                    assertEquals(-Errno.ECHILD, byHand);
                     assertEquals(3, code);
                 }
             }
@@ -118,30 +123,30 @@ class SpawnerTest {
         ChildProcess p = sh("sleep 0.3", new int[0], null, new byte[0]);
         int sentinel = p.newSentinel();
         try {
-            assertEquals(0, LibC.pollOne(sentinel, LibC.POLLIN, 50), "readable while running");
-            assertTrue((LibC.pollOne(sentinel, LibC.POLLIN, 5000) & LibC.POLLIN) != 0);
+            assertEquals(0, Poll.pollOne(sentinel, Poll.POLLIN, 50), "readable while running");
+            assertTrue((Poll.pollOne(sentinel, Poll.POLLIN, 5000) & Poll.POLLIN) != 0);
             assertEquals(0, exitOf(p));
         } finally {
-            LibC.close(sentinel);
+            Io.close(sentinel);
         }
         int late = p.newSentinel();
         // select(), what multiprocessing.connection.wait uses, reports a hang-up as readable.
-        assertTrue((LibC.pollOne(late, LibC.POLLIN, 0) & (LibC.POLLIN | LibC.POLLHUP)) != 0, "ready after reaping");
-        LibC.close(late);
+        assertTrue((Poll.pollOne(late, Poll.POLLIN, 0) & (Poll.POLLIN | Poll.POLLHUP)) != 0, "ready after reaping");
+        Io.close(late);
     }
 
     @Test
     void bootstrapSocketIsDescriptorThreeAndPassedDescriptorsFollow(@TempDir Path dir) throws Exception {
-        int[] pipe = LibC.pipe();
+        int[] pipe = Io.pipe();
         byte[] big = new byte[300_000]; // larger than a socket buffer: written by a thread
         big[big.length - 1] = 'Z';
         // The parent keeps the socket open while the child lives (its liveness signal): read a count, not to EOF.
         ChildProcess p = sh("head -c " + big.length + " <&3 | wc -c > out.txt; echo \"$GREETING\" >&4; ls /proc/self/fd | sort -n | tr '\\n' ' ' > fds.txt",
                 new int[] {pipe[1]}, dir.toString(), big);
         assertEquals(0, exitOf(p));
-        LibC.close(pipe[1]);
-        assertEquals("hello\n", new String(LibC.readFully(pipe[0], 6)));
-        LibC.close(pipe[0]);
+        Io.close(pipe[1]);
+        assertEquals("hello\n", new String(Io.readFully(pipe[0], 6)));
+        Io.close(pipe[0]);
         assertEquals(String.valueOf(big.length), Files.readString(dir.resolve("out.txt")).trim());
         // 0-2, the bootstrap socket (3), the passed descriptor (4), and ls's own directory handle.
         String fds = Files.readString(dir.resolve("fds.txt")).trim();
@@ -168,44 +173,44 @@ class SpawnerTest {
 
     @Test
     void descriptorsTravelOverTheSocket() {
-        int[] socket = LibC.socketPair();
-        int[] pipe = LibC.pipe();
+        int[] socket = Sockets.socketPair();
+        int[] pipe = Io.pipe();
         try {
-            assertEquals(4, LibC.sendWithFds(socket[0], "task".getBytes(), new int[] {pipe[1], pipe[0]}));
-            LibC.close(pipe[1]); // the copy in flight keeps the pipe open
-            LibC.Received r = LibC.receiveWithFds(socket[1], 16, LibC.MAX_FDS_PER_MESSAGE);
+            assertEquals(4, Sockets.sendWithFds(socket[0], "task".getBytes(), new int[] {pipe[1], pipe[0]}));
+            Io.close(pipe[1]); // the copy in flight keeps the pipe open
+            Sockets.Received r = Sockets.receiveWithFds(socket[1], 16, Sockets.MAX_FDS_PER_MESSAGE);
             assertEquals("task", new String(r.data()));
             assertEquals(2, r.fds().length);
-            assertTrue(LibC.writeFully(r.fds()[0], "through".getBytes()));
-            assertEquals("through", new String(LibC.readFully(r.fds()[1], 7)));
+            assertTrue(Io.writeFully(r.fds()[0], "through".getBytes()));
+            assertEquals("through", new String(Io.readFully(r.fds()[1], 7)));
             for (int fd : r.fds()) {
-                LibC.close(fd);
+                Io.close(fd);
             }
-            LibC.close(socket[0]);
-            assertEquals(0, LibC.receiveWithFds(socket[1], 16, 1).data().length, "end of file");
+            Io.close(socket[0]);
+            assertEquals(0, Sockets.receiveWithFds(socket[1], 16, 1).data().length, "end of file");
         } finally {
-            LibC.close(pipe[0]);
-            LibC.close(socket[1]);
+            Io.close(pipe[0]);
+            Io.close(socket[1]);
         }
     }
 
     @Test
     void standardStreamsGoWhereStdioSays() throws Exception {
-        int[] out = LibC.pipe();
-        int[] err = LibC.pipe();
+        int[] out = Io.pipe();
+        int[] err = Io.pipe();
         ChildProcess p;
         try {
             p = Spawner.spawn(List.of("/bin/sh", "-c", "readlink /proc/self/fd/0; echo oops >&2"),
                     List.of("PATH=/usr/bin:/bin"), null, new Spawner.Stdio(true, out[1], err[1]), new int[0], new byte[0]);
         } finally {
-            LibC.close(out[1]);
-            LibC.close(err[1]);
+            Io.close(out[1]);
+            Io.close(err[1]);
         }
         assertEquals(0, exitOf(p));
-        assertEquals("/dev/null\n", new String(LibC.readSome(out[0], 100)));
-        assertEquals("oops\n", new String(LibC.readSome(err[0], 100)));
-        LibC.close(out[0]);
-        LibC.close(err[0]);
+        assertEquals("/dev/null\n", new String(Io.readSome(out[0], 100)));
+        assertEquals("oops\n", new String(Io.readSome(err[0], 100)));
+        Io.close(out[0]);
+        Io.close(err[0]);
     }
 
     @Test

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import polyproc.context.ChildStreams;
-import polyproc.internal.posix.LibC;
+import polyproc.internal.posix.Io;
+import polyproc.internal.posix.Signals;
 import polyproc.launch.ChildStdio;
 import polyproc.launch.Spawner;
 
@@ -50,7 +51,7 @@ class SupervisorTest {
         children.add(one);
         outputs.add(first);
         for (ChildProcess child : children) {
-            assertTrue(child.signal(LibC.SIGKILL));
+            assertTrue(child.signal(Signals.SIGKILL));
         }
         for (ChildProcess child : children) {
             assertEquals(-9, child.onExit().get(10, TimeUnit.SECONDS), "reaped by the supervisor");
@@ -66,14 +67,14 @@ class SupervisorTest {
 
     @Test
     void readToEndHandsOverEverythingOnceTheWritersHaveGone() throws Exception {
-        int[] pipe = LibC.pipe();
+        int[] pipe = Io.pipe();
         java.util.concurrent.CompletableFuture<byte[]> got = new java.util.concurrent.CompletableFuture<>();
         Supervisor.readToEnd(pipe[0], got::complete);
         byte[] data = new byte[300_000];
         data[data.length - 1] = 7;
         Thread writer = Thread.ofPlatform().start(() -> {
-            LibC.writeFully(pipe[1], data);
-            LibC.close(pipe[1]);
+            Io.writeFully(pipe[1], data);
+            Io.close(pipe[1]);
         });
         assertEquals(data.length, got.get(10, TimeUnit.SECONDS).length);
         assertEquals(7, got.get()[data.length - 1]);

@@ -73,7 +73,7 @@ public final class NamedSemaphore {
     public static NamedSemaphore create(String name, int value) throws OpenFailed {
         Path path = path(name);
         if (value < 0) {
-            throw new OpenFailed(LibC.EINVAL);
+            throw new OpenFailed(Errno.EINVAL);
         }
         // As glibc: initialise a file of a temporary name, then link it to the semaphore's
         // name, so that nobody ever opens a half-made semaphore and O_EXCL holds.
@@ -107,7 +107,7 @@ public final class NamedSemaphore {
         Path path = path(name);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (channel.size() < SIZE) {
-                throw new OpenFailed(LibC.EINVAL);
+                throw new OpenFailed(Errno.EINVAL);
             }
             return map(channel);
         } catch (IOException e) {
@@ -139,22 +139,22 @@ public final class NamedSemaphore {
             n = n.substring(1);
         }
         if (n.isEmpty() || n.contains("/") || n.length() > 251) {
-            throw new OpenFailed(n.length() > 251 ? LibC.ENAMETOOLONG : LibC.EINVAL);
+            throw new OpenFailed(n.length() > 251 ? Errno.ENAMETOOLONG : Errno.EINVAL);
         }
         return DIR.resolve("sem." + n);
     }
 
     private static int errno(IOException e) {
         if (e instanceof FileAlreadyExistsException) {
-            return LibC.EEXIST;
+            return Errno.EEXIST;
         }
         if (e instanceof NoSuchFileException) {
-            return LibC.ENOENT;
+            return Errno.ENOENT;
         }
         if (e instanceof AccessDeniedException) {
-            return LibC.EACCES;
+            return Errno.EACCES;
         }
-        return LibC.EIO;
+        return Errno.EIO;
     }
 
     /** The address of the mapping in this process (CPython's SemLock.handle is the sem_t*). */
@@ -191,18 +191,18 @@ public final class NamedSemaphore {
         long d = (long) WORD.getAndAdd(sem, 0L, ONE_SLEEPER) + ONE_SLEEPER;
         boolean taken = false;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment timeout = arena.allocate(16, 8);
+            MemorySegment timeout = arena.allocate(Futex.TIMESPEC);
             while (!taken) {
                 if ((d & VALUE_MASK) == 0) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         break;
                     }
-                    timeout.set(JAVA_LONG, 0, left / 1_000_000_000L);
-                    timeout.set(JAVA_LONG, 8, left % 1_000_000_000L);
-                    LibC.Result r = LibC.futexWait(sem, 0, timeout);
-                    if (r.failed() && r.errno() != LibC.EAGAIN && r.errno() != LibC.ETIMEDOUT
-                            && r.errno() != LibC.EINTR) {
+                    Futex.TIMESPEC_SEC.set(timeout, 0L, left / 1_000_000_000L);
+                    Futex.TIMESPEC_NSEC.set(timeout, 0L, left % 1_000_000_000L);
+                    Errno.Result r = Futex.futexWait(sem, 0, timeout);
+                    if (r.failed() && r.errno() != Errno.EAGAIN && r.errno() != Errno.ETIMEDOUT
+                            && r.errno() != Errno.EINTR) {
                         throw new PosixException("futex", r.errno());
                     }
                     d = (long) WORD.getVolatile(sem, 0L);
@@ -226,10 +226,10 @@ public final class NamedSemaphore {
         if ((d & VALUE_MASK) >= VALUE_MAX) {
             // VALUE_MAX + 1 still fits the low half: undo, nothing carried into the sleepers
             WORD.getAndAdd(sem, 0L, -1L);
-            return LibC.EOVERFLOW;
+            return Errno.EOVERFLOW;
         }
         if ((d >>> 32) > 0) {
-            LibC.futexWake(sem, 1);
+            Futex.futexWake(sem, 1);
         }
         return 0;
     }

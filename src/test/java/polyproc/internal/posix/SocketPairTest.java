@@ -17,28 +17,28 @@ class SocketPairTest {
 
     @Test
     void aDescriptorSentOverTheSocketPairReachesTheSamePipe() {
-        int[] socket = LibC.socketPair(AF_UNIX, SOCK_STREAM, 0);
-        int[] pipe = LibC.pipe();
+        int[] socket = Sockets.socketPair(AF_UNIX, SOCK_STREAM, 0);
+        int[] pipe = Io.pipe();
         try {
-            LibC.sendWithFds(socket[0], new byte[] {1}, new int[] {pipe[1]});
-            LibC.Received received = LibC.receiveWithFds(socket[1], 1, 1);
+            Sockets.sendWithFds(socket[0], new byte[] {1}, new int[] {pipe[1]});
+            Sockets.Received received = Sockets.receiveWithFds(socket[1], 1, 1);
             assertArrayEquals(new byte[] {1}, received.data());
             assertEquals(1, received.fds().length);
             int passed = received.fds()[0];
             assertNotEquals(pipe[1], passed);
-            LibC.writeFully(passed, "through SCM_RIGHTS".getBytes(StandardCharsets.US_ASCII));
-            LibC.close(passed);
-            assertEquals("through SCM_RIGHTS", new String(LibC.readFully(pipe[0], 18), StandardCharsets.US_ASCII));
+            Io.writeFully(passed, "through SCM_RIGHTS".getBytes(StandardCharsets.US_ASCII));
+            Io.close(passed);
+            assertEquals("through SCM_RIGHTS", new String(Io.readFully(pipe[0], 18), StandardCharsets.US_ASCII));
         } finally {
             for (int fd : new int[] {socket[0], socket[1], pipe[0], pipe[1]}) {
-                LibC.close(fd);
+                Io.close(fd);
             }
         }
     }
 
     @Test
     void anInternetSocketPairIsRefusedAsLinuxRefusesIt() {
-        PosixException e = assertThrows(PosixException.class, () -> LibC.socketPair(AF_INET, SOCK_STREAM, 0));
+        PosixException e = assertThrows(PosixException.class, () -> Sockets.socketPair(AF_INET, SOCK_STREAM, 0));
         assertEquals(95, e.errno()); // EOPNOTSUPP: what CPython's socket.socketpair(AF_INET) raises
     }
 }
