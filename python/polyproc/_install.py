@@ -29,8 +29,8 @@ PATCHES = {
     'multiprocessing.shared_memory': (('_posixshmem',), 'shared_memory:install'),
     'multiprocessing.sharedctypes': (('rebuild_ctype', 'class_cache'), 'sharedctypes:install'),
     'multiprocessing.managers': (('SyncManager.register', 'AcquirerProxy'), 'managers:install'),
-    'multiprocessing.pool': (('Pool.__init__',), 'workers:install_pool'),
-    'concurrent.futures.process': (('ProcessPoolExecutor.__init__',), 'workers:install_process_pool'),
+    'multiprocessing.pool': (('Pool.__init__',), 'pool_size:install_pool'),
+    'concurrent.futures.process': (('ProcessPoolExecutor.__init__',), 'pool_size:install_process_pool'),
 }
 
 

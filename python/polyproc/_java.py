@@ -3,8 +3,8 @@ that needs Java, set by polyproc._enable before any user code runs. A leaf: it i
 polyproc, so any module may import it. Each object's methods return their value or raise the
 OSError of the failed system call; lists come back as polyglot arrays (list() copies one)."""
 
-popen = None             # popen.py: spawn, startForkserver, forkserverStart, unreproducible
-child = None             # child.py: receiveTask
+popen = None             # popen.py: spawn, startForkserver, forkserverStart, cannotStartChildrenBecause
+worker = None            # worker.py: receiveTask
 context = None           # context.py: defaultStartMethod, setPipeSize
 embedded = None          # embedded.py, connection.py: a Java host's streams and close
 resource_tracker = None  # resource_tracker.py: start
@@ -13,7 +13,7 @@ socketpair = None        # socketpair.py: socketPair
 reduction = None         # reduction.py: sendFds, receiveFds
 synchronize = None       # synchronize.py: create, open, unlink (SemLock)
 
-_NAMES = ('popen', 'child', 'context', 'embedded', 'resource_tracker', 'shared_memory',
+_NAMES = ('popen', 'worker', 'context', 'embedded', 'resource_tracker', 'shared_memory',
           'socketpair', 'reduction', 'synchronize')
 
 

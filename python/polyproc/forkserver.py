@@ -20,7 +20,7 @@ def set_forkserver_preload(modules_names):
     """As CPython's: modules that each worker imports before it is needed, by default
     ['__main__'] (as __mp_main__, so `if __name__ == '__main__':` blocks do not run). Importing
     the main script is what a child spends most of its time on after start() (0.26-0.37 s of
-    ~0.5 s for a no-op child here, measured with timestamps in polyproc.child), so a worker does
+    ~0.5 s for a no-op child here, measured with timestamps in polyproc.worker), so a worker does
     it while idle. Unlike CPython, whose server imports it once, every worker imports it, used or
     not: top-level code outside that guard runs in each, as it does in each 'spawn' child.
     set_forkserver_preload([]) turns it off."""
@@ -31,7 +31,7 @@ def set_forkserver_preload(modules_names):
 
 
 def preparation():
-    """What a new worker prepares, as text for polyproc.child.prepare_worker()."""
+    """What a new worker prepares, as text for polyproc.worker.prepare_worker()."""
     from multiprocessing import spawn
     data = spawn.get_preparation_data('ignore')
     return json.dumps({

@@ -3,7 +3,7 @@
 As CPython's popen_spawn_posix: the parent pickles the preparation data and the Process object
 with the stdlib's reduction and hands them, with the descriptors the Process needs, to a child
 JVM that Java starts (spawn) or keeps booted ahead of need (forkserver: polyproc.forkserver.WorkerPool).
-The child runs the stdlib's spawn._main on them (polyproc.child). Waiting, exit codes and
+The child runs the stdlib's spawn._main on them (polyproc.worker). Waiting, exit codes and
 signals go through Java's pidfd-based ChildProcess.
 """
 
@@ -31,8 +31,8 @@ class _InheritedFd:
         self.index = index
 
     def detach(self):
-        from polyproc import child
-        return child.inherited_fds[self.index]
+        from polyproc import worker
+        return worker.inherited_fds[self.index]
 
 
 class SpawnPopen(popen_fork.Popen):
@@ -48,9 +48,9 @@ class SpawnPopen(popen_fork.Popen):
         return len(self._fds) - 1
 
     def _launch(self, process_obj):
-        unreproducible = _java.popen.unreproducible()
-        if unreproducible is not None:
-            raise RuntimeError('cannot start a child process: ' + unreproducible)
+        refusal = _java.popen.cannotStartChildrenBecause()
+        if refusal is not None:
+            raise RuntimeError('cannot start a child process: ' + refusal)
         from multiprocessing import resource_tracker
         tracker_fd = resource_tracker.getfd()
         prep_data = spawn.get_preparation_data(process_obj._name)
@@ -61,7 +61,7 @@ class SpawnPopen(popen_fork.Popen):
             reduction.dump(process_obj, fp)
         finally:
             set_spawning_popen(None)
-        # The tracker's descriptor comes first; polyproc.child takes it off the list.
+        # The tracker's descriptor comes first; polyproc.worker takes it off the list.
         self._child = self._start_child(fp.getvalue(), [tracker_fd] + self._fds)
         self.pid = self._child.pid()
         self.sentinel = self._child.newSentinel()

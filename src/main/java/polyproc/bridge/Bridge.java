@@ -33,7 +33,7 @@ public final class Bridge {
         PopenBridge popen = new PopenBridge(childSpec, settings);
         Map<String, Object> modules = new LinkedHashMap<>();
         modules.put("popen", popen);
-        modules.put("child", new ChildBridge(errors));
+        modules.put("worker", new WorkerBridge(errors));
         modules.put("context", new ContextBridge(settings, errors));
         modules.put("embedded", new EmbeddedBridge(settings, popen));
         modules.put("resource_tracker", new ResourceTrackerBridge(settings));

@@ -27,8 +27,8 @@ public final class PopenBridge {
 
     /** Why a child cannot rebuild this Context, or null when it can. */
     @HostAccess.Export
-    public String unreproducible() {
-        return settings.unreproducible();
+    public String cannotStartChildrenBecause() {
+        return settings.cannotStartChildrenBecause();
     }
 
     /**

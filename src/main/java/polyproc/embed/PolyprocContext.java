@@ -93,7 +93,7 @@ public final class PolyprocContext implements AutoCloseable {
         private boolean inheritChildStdin;
         private final List<String> childJavaOptions = new ArrayList<>();
         private String startMethod;
-        private final List<String> unreproducible = new ArrayList<>();
+        private final List<String> settingsChildrenCannotRebuild = new ArrayList<>();
         private final List<Consumer<Context.Builder>> customizations = new ArrayList<>();
 
         private Builder() {}
@@ -206,7 +206,7 @@ public final class PolyprocContext implements AutoCloseable {
          * processes: they could not rebuild it, and polyproc does not drop settings silently.
          */
         public Builder customize(String description, Consumer<Context.Builder> customization) {
-            unreproducible.add(Objects.requireNonNull(description));
+            settingsChildrenCannotRebuild.add(Objects.requireNonNull(description));
             customizations.add(Objects.requireNonNull(customization));
             return this;
         }
@@ -225,8 +225,8 @@ public final class PolyprocContext implements AutoCloseable {
             customizations.forEach(c -> c.accept(builder));
             ChildStreams stdio = new ChildStreams(!inheritChildStdin, out != null ? out : System.out,
                     err != null ? err : System.err);
-            String why = unreproducible.isEmpty() ? null : "this Context was built with "
-                    + String.join(" and ", unreproducible) + ", which a child process cannot rebuild";
+            String why = settingsChildrenCannotRebuild.isEmpty() ? null : "this Context was built with "
+                    + String.join(" and ", settingsChildrenCannotRebuild) + ", which a child process cannot rebuild";
             ChildSettings settings = new ChildSettings(childJavaOptions, startMethod, stdio, why, true);
             Context context = builder.build();
             try {

@@ -19,7 +19,7 @@ import polyproc.supervise.ChildProcess;
 /**
  * The 'forkserver' start method's server. A JVM cannot fork, so instead of forking a warm
  * interpreter it keeps worker JVMs booted ahead of need (JVM up, Context built, multiprocessing
- * and the preload modules imported, polyproc.child waiting for a task); {@link #start} hands a
+ * and the preload modules imported, polyproc.worker waiting for a task); {@link #start} hands a
  * Process to the oldest idle one (or boots one for it if none is idle) and launches its
  * replacement shortly after ({@link #topUp}), which boots in the background. Every worker runs
  * exactly one Process and then exits, so nothing leaks from one Process to the next. Starting n

@@ -36,7 +36,7 @@ public final class WorkerMain {
         try (Context context = boot.spec().newBuilder().arguments("python", new String[] {""}).build()) {
             try {
                 Bridge.install(context, boot.spec(), ChildSettings.COMMAND);
-                code = context.eval("python", "import polyproc.child\npolyproc.child.main")
+                code = context.eval("python", "import polyproc.worker\npolyproc.worker.main")
                         .execute(fd, boot.mode() == Bootstrap.Mode.FORKSERVER, boot.preparation()).asInt();
             } catch (PolyglotException e) {
                 if (!e.isExit()) {

@@ -5,11 +5,11 @@ import org.graalvm.polyglot.proxy.ProxyArray;
 
 import polyproc.protocol.Bootstrap;
 
-/** For python/polyproc/child.py: a worker's side of its bootstrap socket. */
-public final class ChildBridge {
+/** For python/polyproc/worker.py: the worker JVM's side of its bootstrap socket. */
+public final class WorkerBridge {
     private final PythonErrors errors;
 
-    ChildBridge(PythonErrors errors) {
+    WorkerBridge(PythonErrors errors) {
         this.errors = errors;
     }
 

@@ -22,7 +22,7 @@ def main(fd, forkserver_worker, preparation):
         forkserver.prepare_worker(preparation)
         os.write(fd, b'R')  # Bootstrap.READY: the parent's pool counts a start() that finds none ready
     from polyproc import _java
-    fds = list(_java.child.receiveTask(fd))
+    fds = list(_java.worker.receiveTask(fd))
     if forkserver_worker:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     from multiprocessing import resource_tracker, spawn
