@@ -87,8 +87,7 @@ class SemLock:
                     if left <= 0:
                         return False
                     nanos = min(nanos, int(left * 1e9) + 1)
-                if self._sl.waitFor(nanos):
-                    self._sl.acquired()
+                if self._sl.waitFor(nanos):  # the unit is this thread's already
                     return True
         finally:
             _keep_gil(previous)

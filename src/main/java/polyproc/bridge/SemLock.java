@@ -1,5 +1,8 @@
 package polyproc.bridge;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import org.graalvm.polyglot.HostAccess;
 
 import polyproc.internal.posix.NamedSemaphore;
@@ -10,9 +13,10 @@ import polyproc.internal.posix.NamedSemaphore;
  * CPython keeps per SemLock object too. Python wraps it in {@code polyproc.synchronize.SemLock};
  * each operation below is one host call.
  *
- * <p>{@code count} and {@code owner} are touched only by Python threads that hold GraalPy's GIL:
- * the wrapper calls {@link #tryAcquire} and {@link #release} with the GIL kept locked during the
- * call, and {@link #acquired} after {@link #waitFor} (which runs with the GIL released).
+ * <p>A sleeping acquire ({@link #waitFor}) records the unit it took (count and owner) in the same
+ * host call, as CPython's semaphore.c does before any Python code can run: a KeyboardInterrupt
+ * raised in between would lose the unit, taken with no owner. That call runs with the GIL
+ * released, so the count changes atomically and the owner is volatile.
  */
 public final class SemLock {
     public static final int RECURSIVE_MUTEX = 0;
@@ -25,8 +29,18 @@ public final class SemLock {
     private final int kind;
     private final int maxvalue;
     private final PythonErrors errors;
-    private int count;
-    private long owner;
+    private volatile int count; // changed through COUNT only
+    private volatile long owner;
+
+    private static final VarHandle COUNT;
+
+    static {
+        try {
+            COUNT = MethodHandles.lookup().findVarHandle(SemLock.class, "count", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     SemLock(NamedSemaphore semaphore, int kind, int maxvalue, PythonErrors errors) {
         this.semaphore = semaphore;
@@ -39,7 +53,7 @@ public final class SemLock {
     @HostAccess.Export
     public boolean tryAcquire() {
         if (kind == RECURSIVE_MUTEX && isMine()) {
-            count++;
+            COUNT.getAndAdd(this, 1);
             return true;
         }
         if (!semaphore.tryWait()) {
@@ -49,16 +63,19 @@ public final class SemLock {
         return true;
     }
 
-    /** Sleeps up to {@code nanos} for a unit; the caller then calls {@link #acquired}. */
+    /** Sleeps up to {@code nanos} for a unit, and records it as this thread's if it came. */
     @HostAccess.Export
     public boolean waitFor(long nanos) {
-        return semaphore.waitFor(nanos);
+        if (!semaphore.waitFor(nanos)) {
+            return false;
+        }
+        acquired();
+        return true;
     }
 
-    @HostAccess.Export
-    public void acquired() {
-        count++;
+    private void acquired() {
         owner = Thread.currentThread().threadId();
+        COUNT.getAndAdd(this, 1);
     }
 
     /** 0, {@link #RELEASED_TOO_OFTEN} or {@link #NOT_OWNED}; sem_post's failure raises OSError. */
@@ -69,7 +86,7 @@ public final class SemLock {
                 return NOT_OWNED;
             }
             if (count > 1) {
-                count--;
+                COUNT.getAndAdd(this, -1);
                 return 0;
             }
         } else if (semaphore.value() >= maxvalue) {
@@ -80,7 +97,7 @@ public final class SemLock {
         if (err != 0) {
             throw errors.raise(err, null, null);
         }
-        count--;
+        COUNT.getAndAdd(this, -1);
         return 0;
     }
 
@@ -101,7 +118,7 @@ public final class SemLock {
 
     @HostAccess.Export
     public void afterFork() {
-        count = 0;
+        COUNT.set(this, 0);
     }
 
     @HostAccess.Export
