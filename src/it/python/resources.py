@@ -1,6 +1,8 @@
 """Creates every kind of named resource, in the parent and in a child, prints where each lives,
-then ends as argv[1] says: 'exit' (normally), 'raise' (uncaught exception) or 'hang' (to be
-killed with SIGKILL by ResourcesIT). Nothing it printed may outlive it."""
+then READY, then waits for a line on stdin (ResourcesIT checks that every path exists while the
+program is sure to be alive) and ends as argv[1] says: 'exit' (normally), 'raise' (uncaught
+exception) or 'hang' (to be killed with SIGKILL by ResourcesIT). Nothing it printed may outlive
+it."""
 import multiprocessing as mp
 import sys
 import time
@@ -36,6 +38,7 @@ if __name__ == '__main__':
     for path in paths:
         print('path', path, flush=True)
     print('READY', flush=True)
+    sys.stdin.readline()  # the test's go-ahead, once it has seen every path exist
     if sys.argv[1] == 'raise':
         raise RuntimeError('uncaught, on purpose')
     if sys.argv[1] == 'hang':

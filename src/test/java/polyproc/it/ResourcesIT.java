@@ -34,11 +34,16 @@ class ResourcesIT {
                 }
             }
             assertEquals(7, paths.size(), "paths printed: " + paths);
+            // The program waits for our go-ahead on stdin: it is alive while we look.
             for (Path path : paths) {
                 assertTrue(Files.exists(path), path + " exists while the program runs");
             }
             if (ending.equals("hang")) {
                 p.destroyForcibly();
+            } else {
+                try (var goAhead = p.getOutputStream()) {
+                    goAhead.write('\n');
+                }
             }
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             assertEquals(switch (ending) { case "exit" -> 0; case "raise" -> 1; default -> 137; }, p.exitValue());

@@ -1,0 +1,55 @@
+package polyproc.it;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Python-level behaviours (unittest modules under src/it/python), each reported by name:
+ * one program per start method runs every module, through the launcher as a user would.
+ * What only the outside can see (the program's output, counted) is checked here too.
+ */
+class BehavioursIT {
+    /** Behaviours that hold under every start method. */
+    static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks"};
+    /** The program runs with an interpreter option that a child must inherit. */
+    static final List<String> OPTIONS = List.of("-W", "ignore::DeprecationWarning");
+
+    @TestFactory
+    Stream<DynamicNode> forkserver() throws Exception {
+        return underStartMethod("forkserver");
+    }
+
+    @TestFactory
+    Stream<DynamicNode> spawn() throws Exception {
+        return underStartMethod("spawn");
+    }
+
+    private static Stream<DynamicNode> underStartMethod(String method) throws Exception {
+        Behaviours.Run run = Behaviours.run(method, OPTIONS, COMMON);
+        return Stream.concat(Behaviours.tests(run), Stream.of(
+                Behaviours.programEndsAsItsResultsSay(run),
+                childOutputArrivesOnce(run)));
+    }
+
+    /** test_exit_codes' children write these; each must reach the program's streams once. */
+    private static DynamicTest childOutputArrivesOnce(Behaviours.Run run) {
+        return DynamicTest.dynamicTest("children's stdout and stderr reach the program's, once each", () -> {
+            Polyproc.Result r = run.program();
+            assertEquals(1, r.count(r.out(), "child-stdout-line"), "unflushed stdout: " + r);
+            assertEquals(1, r.count(r.err(), "child-stderr-line"), "unflushed stderr: " + r);
+            assertEquals(1, r.count(r.err(), "ValueError: boom from child"), "an uncaught exception: " + r);
+            assertTrue(r.err().contains("Traceback (most recent call last):"), r.toString());
+            assertEquals(1, r.count(r.err(), "text for stderr"), "sys.exit(text): " + r);
+            assertEquals(1, r.count(r.err(), "KeyboardInterrupt"), "SIGINT: " + r);
+            // A spawn child runs its atexit handlers; a forkserver child ends with os._exit().
+            assertEquals(run.method().equals("spawn") ? 1 : 0, r.count(r.out(), "child-atexit-line"), r.toString());
+        });
+    }
+}
