@@ -7,7 +7,7 @@ import os
 
 
 def start(module, function, args_json, name, result_fd, out_fd, err_fd):
-    """Start the Process; return its Java ChildProcess. Takes ownership of the three descriptors."""
+    """Start the Process; return its Java ChildHandle. Takes ownership of the three descriptors."""
     import multiprocessing
     from multiprocessing.connection import Connection
     conns = [None if fd < 0 else Connection(fd, readable=False) for fd in (result_fd, out_fd, err_fd)]

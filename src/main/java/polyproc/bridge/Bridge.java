@@ -30,13 +30,13 @@ public final class Bridge {
      */
     public static Bridge install(Context context, ContextSpec childSpec, ChildSettings settings) {
         PythonErrors errors = new PythonErrors(context);
-        PopenBridge popen = new PopenBridge(childSpec, settings);
+        PopenBridge popen = new PopenBridge(childSpec, settings, errors);
         Map<String, Object> modules = new LinkedHashMap<>();
         modules.put("popen", popen);
         modules.put("worker", new WorkerBridge(errors));
         modules.put("context", new ContextBridge(settings, errors));
         modules.put("embedded", new EmbeddedBridge(settings, popen));
-        modules.put("resource_tracker", new ResourceTrackerBridge(settings));
+        modules.put("resource_tracker", new ResourceTrackerBridge(settings, errors));
         modules.put("shared_memory", new SharedMemoryBridge(errors));
         modules.put("socketpair", new SocketPairBridge(errors));
         modules.put("reduction", new ReductionBridge(errors));

@@ -18,11 +18,13 @@ import polyproc.supervise.ChildProcess;
 public final class PopenBridge {
     private final ContextSpec childSpec;
     private final ChildSettings settings;
+    private final PythonErrors errors;
     private WorkerPool workers; // the forkserver, from its first use; guarded by this
 
-    PopenBridge(ContextSpec childSpec, ChildSettings settings) {
+    PopenBridge(ContextSpec childSpec, ChildSettings settings, PythonErrors errors) {
         this.childSpec = childSpec;
         this.settings = settings;
+        this.errors = errors;
     }
 
     /** Why a child cannot rebuild this Context, or null when it can. */
@@ -38,14 +40,14 @@ public final class PopenBridge {
      * then those the Process pickled).
      */
     @HostAccess.Export
-    public ChildProcess spawn(Value payload, Value passFds, Value env, String cwd) {
+    public ChildHandle spawn(Value payload, Value passFds, Value env, String cwd) {
         WorkerLauncher launcher = new WorkerLauncher(childSpec, settings, environment(env), cwd,
                 Bootstrap.Mode.SPAWN, "");
         ChildProcess child = launcher.launch();
         if (!WorkerLauncher.sendTask(child, Values.ints(passFds), Values.bytes(payload))) {
             throw new IllegalStateException("child process " + child.pid() + " ended before its start");
         }
-        return child;
+        return new ChildHandle(child, errors);
     }
 
     /**
@@ -63,7 +65,7 @@ public final class PopenBridge {
 
     /** The 'forkserver' start method: hands the task to a worker JVM that is booted already. */
     @HostAccess.Export
-    public ChildProcess forkserverStart(Value payload, Value passFds) {
+    public ChildHandle forkserverStart(Value payload, Value passFds) {
         WorkerPool pool;
         synchronized (this) {
             if (workers == null) {
@@ -71,7 +73,7 @@ public final class PopenBridge {
             }
             pool = workers;
         }
-        return pool.start(Values.ints(passFds), Values.bytes(payload));
+        return new ChildHandle(pool.start(Values.ints(passFds), Values.bytes(payload)), errors);
     }
 
     /** Stops the idle workers of the forkserver (children already handed a Process run on). */

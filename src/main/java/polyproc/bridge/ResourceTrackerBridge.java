@@ -8,14 +8,15 @@ import polyproc.context.ChildSettings;
 import polyproc.internal.posix.Signals;
 import polyproc.launch.ChildStdio;
 import polyproc.launch.Spawner;
-import polyproc.supervise.ChildProcess;
 
 /** For python/polyproc/resource_tracker.py. */
 public final class ResourceTrackerBridge {
     private final ChildSettings settings;
+    private final PythonErrors errors;
 
-    ResourceTrackerBridge(ChildSettings settings) {
+    ResourceTrackerBridge(ChildSettings settings, PythonErrors errors) {
         this.settings = settings;
+        this.errors = errors;
     }
 
     /**
@@ -24,9 +25,9 @@ public final class ResourceTrackerBridge {
      * it must: it ends when the last process holding the write end has gone.
      */
     @HostAccess.Export
-    public ChildProcess start(String script, int pipeReadFd) {
-        return ChildStdio.launch(settings.stdio(), stdio -> Spawner.spawnHelper(List.of("/bin/sh", script),
+    public ChildHandle start(String script, int pipeReadFd) {
+        return new ChildHandle(errors.call(() -> ChildStdio.launch(settings.stdio(), stdio -> Spawner.spawnHelper(List.of("/bin/sh", script),
                 List.of("PATH=/usr/bin:/bin"), "/", stdio, new int[] {pipeReadFd},
-                new int[] {Signals.SIGINT, Signals.SIGTERM}));
+                new int[] {Signals.SIGINT, Signals.SIGTERM}))), errors);
     }
 }

@@ -18,6 +18,7 @@ import org.graalvm.polyglot.Value;
 
 import polyproc.internal.posix.Io;
 import polyproc.internal.posix.Signals;
+import polyproc.bridge.ChildHandle;
 import polyproc.supervise.ChildProcess;
 import polyproc.supervise.Supervisor;
 
@@ -210,7 +211,7 @@ public final class PythonProcess {
                 // The write ends go to Python, which closes its copies once the child has them.
                 Value started = context.eval("python", "import polyproc.api\npolyproc.api.start").execute(
                         module, function, argsJson, name, result[1], out == null ? -1 : out[1], err == null ? -1 : err[1]);
-                ChildProcess child = started.asHostObject();
+                ChildProcess child = started.<ChildHandle>asHostObject().process();
                 return new PythonProcess(child, stream(out), stream(err), result[0]);
             } catch (RuntimeException e) {
                 for (int[] pipe : new int[][] {result, out, err}) {
