@@ -17,8 +17,9 @@ import sys
 PATCHES = {
     'socket': (('_socket', 'socketpair', 'socket', 'AF_UNIX', 'SOCK_STREAM'),
                'socketpair:install'),
-    'multiprocessing.context': (('BaseContext.get_context', 'BaseContext._pipe', 'DefaultContext',
-                                 '_concrete_contexts', '_default_context'),
+    'multiprocessing.context': (('BaseContext.get_context', 'BaseContext._pipe', 'BaseContext._SemLock',
+                                 'BaseContext._SemLock_rebuild', 'BaseContext._sem_unlink',
+                                 'DefaultContext', '_concrete_contexts', '_default_context'),
                                 'context:install'),
     'multiprocessing.connection': (('weakref',), 'connection:install'),
     'multiprocessing.reduction': (('HAVE_SEND_HANDLE', 'sendfds', 'recvfds'), 'reduction:install'),
