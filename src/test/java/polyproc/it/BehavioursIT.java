@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BehavioursIT {
     /** Behaviours that hold under every start method. */
-    static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks", "test_install"};
+    static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks", "test_install",
+            "test_pool", "test_futures"};
     /**
      * Behaviours of the forkserver itself, each module in a program of its own: the server
      * starts at a program's first start() and keeps the environment, preload list and idle
