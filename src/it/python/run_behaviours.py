@@ -31,6 +31,7 @@ class JsonLinesResult(unittest.TestResult):
         self.out = out
         self.started = {}
         self.problems = {}
+        self.children_before = set()
 
     def emit(self, **fields):
         self.out.write(json.dumps(fields) + '\n')
@@ -40,6 +41,7 @@ class JsonLinesResult(unittest.TestResult):
         super().startTest(test)
         self.started[test.id()] = time.monotonic()
         self.problems[test.id()] = []
+        self.children_before = set(mp.active_children())
         self.emit(event='start', id=test.id())
 
     def _problem(self, test, kind, err):
@@ -80,14 +82,19 @@ class JsonLinesResult(unittest.TestResult):
         self.emit(event='result', id=test.id(), outcome=outcome,
                   seconds=round(time.monotonic() - self.started.get(test.id(), time.monotonic()), 3),
                   detail='\n'.join(text for _, text in problems))
-        # A failed test may leave children behind; they would hold the program's exit.
-        leftover = mp.active_children()
-        for p in leftover:
-            p.kill()
-            p.join(10)
-        if leftover:
-            print('run_behaviours: %s left %d child(ren) running, killed' % (test.id(), len(leftover)),
-                  file=sys.stderr, flush=True)
+        # A failed test may leave children behind; they would hold the program's exit. Those
+        # that ran before it (a Pool that its class's setUpClass started, shared by its tests)
+        # are for tearDownClass to end.
+        kill_leftovers(test.id(), [p for p in mp.active_children() if p not in self.children_before])
+
+
+def kill_leftovers(who, children):
+    for p in children:
+        p.kill()
+        p.join(10)
+    if children:
+        print('run_behaviours: %s left %d child(ren) running, killed' % (who, len(children)),
+              file=sys.stderr, flush=True)
 
 
 def tests_in(suite):
@@ -115,6 +122,7 @@ def main(argv):
         for test in tests_in(suite):
             result.emit(event='list', id=test.id())
         suite.run(result)
+    kill_leftovers('a setUpClass (its tearDownClass did not end them)', mp.active_children())
     return 0 if result.wasSuccessful() else 1
 
 

@@ -1,8 +1,10 @@
 package polyproc.it;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -17,13 +19,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BehavioursIT {
     /** Behaviours that hold under every start method. */
-    static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks", "test_install"};
+    static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks", "test_install",
+            "test_pool", "test_futures"};
+    /**
+     * Behaviours of the forkserver itself, each module in a program of its own: the server
+     * starts at a program's first start() and keeps the environment, preload list and idle
+     * count of that moment, which each of these sets or counts from the start.
+     */
+    static final String[] FORKSERVER_ONLY = {"test_forkserver", "test_forkserver_growth"};
     /** The program runs with an interpreter option that a child must inherit. */
     static final List<String> OPTIONS = List.of("-W", "ignore::DeprecationWarning");
 
     @TestFactory
     Stream<DynamicNode> forkserver() throws Exception {
-        return underStartMethod("forkserver");
+        List<DynamicNode> nodes = new ArrayList<>(underStartMethod("forkserver").toList());
+        for (String module : FORKSERVER_ONLY) {
+            Behaviours.Run run = Behaviours.run("forkserver", OPTIONS, module);
+            nodes.add(DynamicContainer.dynamicContainer(module + " (a program of its own) [forkserver]",
+                    Stream.concat(Behaviours.tests(run), Stream.of(Behaviours.programEndsAsItsResultsSay(run)))));
+        }
+        return nodes.stream();
     }
 
     @TestFactory

@@ -5,23 +5,13 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Pool, ThreadPool, ProcessPoolExecutor and managers: scripts that also pass under python3. */
+/** Managers: a script that also passes under python3 (Pool, ThreadPool, ProcessPoolExecutor: BehavioursIT). */
 class PoolsIT {
     private static Polyproc.Result runScript(String name) throws Exception {
         Polyproc.Result r = Polyproc.run(Polyproc.script(name).toString());
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("ALL OK"), r.toString());
         return r;
-    }
-
-    @Test
-    void pool() throws Exception {
-        runScript("pool.py");
-    }
-
-    @Test
-    void processPoolExecutor() throws Exception {
-        runScript("futures.py");
     }
 
     @Test

@@ -22,16 +22,6 @@ class ScriptsIT {
     }
 
     @Test
-    void forkserverWorkers() throws Exception {
-        runAllOk(Polyproc.script("forkserver.py").toString());
-    }
-
-    @Test
-    void forkserverGrowsWithDemand() throws Exception {
-        runAllOk(Polyproc.script("forkserver_growth.py").toString());
-    }
-
-    @Test
     void survivorsOfAPeerThatDiesAndSeparatePrograms() throws Exception {
         runAllOk(Polyproc.script("survivors.py").toString(), "forkserver");
     }
