@@ -129,26 +129,38 @@ class SignalsInAcquireTest(unittest.TestCase):
         (and this thread owns it) or it raised and the lock is free; never a unit taken with
         no owner (the wait's success and the owner's count must be one step, with no Python
         code, where a handler can raise, in between)."""
+        delivered = []
+
+        def interrupt(signum, frame):
+            delivered.append(signum)
+            raise KeyboardInterrupt
+        previous = signal.signal(signal.SIGINT, interrupt)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
         sem = self.lock._semlock
         for round_ in range(10):
             with self.subTest(round=round_):
                 waiting = threading.Event()
                 sender = self.send_when_waiting(signal.SIGINT, waiting)
                 releaser = threading.Timer(0.05 + 0.002 * round_, self.lock.release)
-                releaser.start()
                 try:
+                    releaser.start()
                     waiting.set()
-                    got = self.lock.acquire(timeout=30)
-                except KeyboardInterrupt:
-                    got = False
-                try:
-                    releaser.join()
-                    sender.join()
-                    time.sleep(0.2)  # a SIGINT not yet delivered lands here
+                    self.lock.acquire(timeout=30)
                 except KeyboardInterrupt:
                     pass
+                # Until this round's SIGINT has been handled (late on a loaded machine), so
+                # that it cannot land in the next round.
+                deadline = time.monotonic() + support.LONG
+                while len(delivered) <= round_ and time.monotonic() < deadline:
+                    try:
+                        time.sleep(0.01)
+                    except KeyboardInterrupt:
+                        pass
+                releaser.join()
+                sender.join()
+                self.assertEqual(len(delivered), round_ + 1, 'each SIGINT handled once')
                 # The KeyboardInterrupt may also come just after acquire() returned True (as in
-                # CPython: the handler runs at the next bytecode), so `got` does not tell.
+                # CPython: the handler runs at the next bytecode), so whether it raised does not tell.
                 if sem._count() == 0:
                     self.assertTrue(self.lock.acquire(timeout=5), 'the released unit is still there')
                 self.assertTrue(sem._is_mine())
