@@ -39,6 +39,8 @@ class JsonLinesResult(unittest.TestResult):
     def startTest(self, test):
         super().startTest(test)
         self.started[test.id()] = time.monotonic()
+        # What runs now belongs to the class (setUpClass: a manager, a peer) and outlives the test.
+        self.children_before = set(mp.active_children())
         self.problems[test.id()] = []
         self.emit(event='start', id=test.id())
 
@@ -81,7 +83,7 @@ class JsonLinesResult(unittest.TestResult):
                   seconds=round(time.monotonic() - self.started.get(test.id(), time.monotonic()), 3),
                   detail='\n'.join(text for _, text in problems))
         # A failed test may leave children behind; they would hold the program's exit.
-        leftover = mp.active_children()
+        leftover = [p for p in mp.active_children() if p not in self.children_before]
         for p in leftover:
             p.kill()
             p.join(10)
@@ -115,6 +117,11 @@ def main(argv):
         for test in tests_in(suite):
             result.emit(event='list', id=test.id())
         suite.run(result)
+    # What a class left (its tearDownClass failed): it would hold the program's exit.
+    for p in mp.active_children():
+        p.kill()
+        p.join(10)
+        print('run_behaviours: %s left running at the end, killed' % p.name, file=sys.stderr, flush=True)
     return 0 if result.wasSuccessful() else 1
 
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -17,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BehavioursIT {
     /** Behaviours that hold under every start method. */
-    static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks", "test_install"};
+    static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks", "test_install",
+            "test_sharedctypes", "test_resource_tracker", "test_managers"};
     /** The program runs with an interpreter option that a child must inherit. */
     static final List<String> OPTIONS = List.of("-W", "ignore::DeprecationWarning");
 
@@ -35,7 +37,9 @@ class BehavioursIT {
         Behaviours.Run run = Behaviours.run(method, OPTIONS, COMMON);
         return Stream.concat(Behaviours.tests(run), Stream.of(
                 Behaviours.programEndsAsItsResultsSay(run),
-                childOutputArrivesOnce(run)));
+                childOutputArrivesOnce(run),
+                nothingThrowsInJavasThreads(run),
+                poolWorkersLogRecordReachesStderr(run)));
     }
 
     /** test_exit_codes' children write these; each must reach the program's streams once. */
@@ -50,6 +54,22 @@ class BehavioursIT {
             assertEquals(1, r.count(r.err(), "KeyboardInterrupt"), "SIGINT: " + r);
             // A spawn child runs its atexit handlers; a forkserver child ends with os._exit().
             assertEquals(run.method().equals("spawn") ? 1 : 0, r.count(r.out(), "child-atexit-line"), r.toString());
+        });
+    }
+
+    /** No uncaught exception in a Java thread of the program (the resource tracker's, the reaper's, ...). */
+    private static DynamicTest nothingThrowsInJavasThreads(Behaviours.Run run) {
+        return DynamicTest.dynamicTest("nothing throws in Java's threads", () -> {
+            Polyproc.Result r = run.program();
+            assertFalse(r.err().contains("Exception in thread"), r.toString());
+        });
+    }
+
+    /** test_managers' LoggingTest: after log_to_stderr(), a pool worker's record reaches the program's stderr. */
+    private static DynamicTest poolWorkersLogRecordReachesStderr(Behaviours.Run run) {
+        return DynamicTest.dynamicTest("a pool worker's log record reaches the program's stderr after log_to_stderr()", () -> {
+            Polyproc.Result r = run.program();
+            assertTrue(r.err().contains("worker log line 5"), r.toString());
         });
     }
 }

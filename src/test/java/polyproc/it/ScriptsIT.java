@@ -1,11 +1,8 @@
 package polyproc.it;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,17 +38,4 @@ class ScriptsIT {
         runAllOk(Polyproc.script("communication.py").toString());
     }
 
-    /** The resource tracker as CPython's: waited for by the program, deaf to ^C, its final report. */
-    @Test
-    void resourceTracker() throws Exception {
-        Polyproc.Result r = runAllOk(Polyproc.script("resource_tracker.py").toString());
-        assertFalse(r.err().contains("Exception in thread"), "nothing throws in Java's threads: " + r);
-    }
-
-    /** multiprocessing.Value/Array/RawValue/RawArray: read and written over and over, shared with children. */
-    @ParameterizedTest
-    @ValueSource(strings = {"forkserver", "spawn"})
-    void sharedCtypes(String startMethod) throws Exception {
-        runAllOk(Polyproc.script("sharedctypes.py").toString(), startMethod);
-    }
 }
