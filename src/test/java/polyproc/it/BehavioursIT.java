@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BehavioursIT {
     /** Behaviours that hold under every start method. */
     static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks", "test_install",
-            "test_sharedctypes", "test_resource_tracker", "test_managers"};
+            "test_communication", "test_sharedctypes", "test_resource_tracker", "test_managers"};
     /** The program runs with an interpreter option that a child must inherit. */
     static final List<String> OPTIONS = List.of("-W", "ignore::DeprecationWarning");
 
