@@ -3,6 +3,7 @@ package polyproc.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,13 @@ final class Behaviours {
 
     record Outcome(String outcome, String detail, double seconds) {}
 
+    /**
+     * One program runs every module under a start method: more than 10 minutes on a loaded 2-core
+     * machine (forkserver, 8 modules: 10 minutes ran out), where a separate program (another
+     * launcher JVM) takes half a minute to start.
+     */
+    static final Duration LIMIT = Duration.ofMinutes(30);
+
     private Behaviours() {}
 
     /** Runs the modules under the start method, with the launcher's extra options first. */
@@ -36,7 +44,7 @@ final class Behaviours {
             args.add(Polyproc.script("run_behaviours.py").toString());
             args.addAll(List.of("--results", results.toString(), method));
             args.addAll(List.of(modules));
-            Polyproc.Result program = Polyproc.run(args.toArray(String[]::new));
+            Polyproc.Result program = Polyproc.run(LIMIT, null, Map.of(), args.toArray(String[]::new));
             return new Run(method, parse(Files.readAllLines(results)), program);
         } finally {
             Files.deleteIfExists(results);
@@ -137,7 +145,13 @@ final class Behaviours {
      * 1 when some failed (each reported by name already), nothing else (a crash, a hang).
      */
     static DynamicTest programEndsAsItsResultsSay(Run run) {
-        return DynamicTest.dynamicTest("the program ends with 0, or 1 when a test failed", () -> {
+        return DynamicTest.dynamicTest("the program runs every test it listed and ends with 0, or 1 when a test failed", () -> {
+            List<String> unfinished = run.results().entrySet().stream()
+                    .filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
+            if (!unfinished.isEmpty()) {
+                throw new AssertionFailedError("the program ended before these had a result: " + unfinished
+                        + "\n" + run.program());
+            }
             boolean allPassed = !run.results().isEmpty() && run.results().values().stream()
                     .allMatch(o -> o != null && (o.outcome().equals("pass") || o.outcome().equals("skip")));
             if (run.program().exitCode() != (allPassed ? 0 : 1)) {

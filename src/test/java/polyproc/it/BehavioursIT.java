@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BehavioursIT {
     /** Behaviours that hold under every start method. */
     static final String[] COMMON = {"test_process_api", "test_exit_codes", "test_locks", "test_install",
-            "test_pool", "test_futures"};
+            "test_pool", "test_futures", "test_communication", "test_sharedctypes", "test_resource_tracker",
+            "test_managers"};
     /**
      * Behaviours of the forkserver itself, each module in a program of its own: the server
      * starts at a program's first start() and keeps the environment, preload list and idle
@@ -50,7 +52,9 @@ class BehavioursIT {
         Behaviours.Run run = Behaviours.run(method, OPTIONS, COMMON);
         return Stream.concat(Behaviours.tests(run), Stream.of(
                 Behaviours.programEndsAsItsResultsSay(run),
-                childOutputArrivesOnce(run)));
+                childOutputArrivesOnce(run),
+                nothingThrowsInJavasThreads(run),
+                poolWorkersLogRecordReachesStderr(run)));
     }
 
     /** test_exit_codes' children write these; each must reach the program's streams once. */
@@ -65,6 +69,23 @@ class BehavioursIT {
             assertEquals(1, r.count(r.err(), "KeyboardInterrupt"), "SIGINT: " + r);
             // A spawn child runs its atexit handlers; a forkserver child ends with os._exit().
             assertEquals(run.method().equals("spawn") ? 1 : 0, r.count(r.out(), "child-atexit-line"), r.toString());
+        });
+    }
+
+    /** No uncaught exception in a Java thread of the program (the resource tracker's, the reaper's, ...). */
+    private static DynamicTest nothingThrowsInJavasThreads(Behaviours.Run run) {
+        return DynamicTest.dynamicTest("nothing throws in Java's threads", () -> {
+            Polyproc.Result r = run.program();
+            assertFalse(r.err().contains("Exception in thread"), r.toString());
+            assertFalse(r.err().contains("polyproc: supervisor:"), "a watch of the supervisor failed: " + r);
+        });
+    }
+
+    /** test_managers' LoggingTest: after log_to_stderr(), a pool worker's record reaches the program's stderr. */
+    private static DynamicTest poolWorkersLogRecordReachesStderr(Behaviours.Run run) {
+        return DynamicTest.dynamicTest("a pool worker's log record reaches the program's stderr after log_to_stderr()", () -> {
+            Polyproc.Result r = run.program();
+            assertTrue(r.err().contains("worker log line 5"), r.toString());
         });
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,12 @@ final class Polyproc {
     }
 
     static Result run(String stdin, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(Duration.ofMinutes(10), stdin, env, args);
+    }
+
+    /** As run(stdin, env, args), for a program that may take longer than 10 minutes (limit). */
+    static Result run(Duration limit, String stdin, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = builder(List.of(args));
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -58,7 +65,7 @@ final class Polyproc {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
         }
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("polyproc " + String.join(" ", args) + " did not finish");
         }
