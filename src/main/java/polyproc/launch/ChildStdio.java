@@ -6,7 +6,6 @@ import java.util.function.Function;
 
 import polyproc.context.ChildStreams;
 import polyproc.internal.posix.Io;
-import polyproc.internal.posix.Poll;
 import polyproc.supervise.ChildProcess;
 import polyproc.supervise.Supervisor;
 
@@ -35,11 +34,12 @@ public final class ChildStdio {
             closeEnd(outPipe, 1);
             closeEnd(errPipe, 1);
         }
+        // Until every writer has gone: the child and its own children.
         if (outPipe != null) {
-            Supervisor.watch(new Copy(outPipe[0], streams.out()));
+            Supervisor.read(outPipe[0], chunk -> write(streams.out(), chunk), () -> { });
         }
         if (errPipe != null) {
-            Supervisor.watch(new Copy(errPipe[0], streams.err()));
+            Supervisor.read(errPipe[0], chunk -> write(streams.err(), chunk), () -> { });
         }
         return child;
     }
@@ -47,25 +47,6 @@ public final class ChildStdio {
     private static void closeEnd(int[] pipe, int end) {
         if (pipe != null) {
             Io.close(pipe[end]);
-        }
-    }
-
-    /** Copies a pipe into the stream until every writer has gone (the child and its own children). */
-    private record Copy(int fd, OutputStream sink) implements Supervisor.Watch {
-        @Override
-        public short events() {
-            return Poll.POLLIN;
-        }
-
-        @Override
-        public boolean ready(short revents) {
-            byte[] chunk = Io.readSome(fd, 64 * 1024); // poll said it will not block
-            if (chunk.length == 0) {
-                Io.close(fd);
-                return false;
-            }
-            write(sink, chunk);
-            return true;
         }
     }
 

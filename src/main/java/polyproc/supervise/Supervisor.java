@@ -48,11 +48,10 @@ public final class Supervisor {
     }
 
     /**
-     * Reads {@code fd} until every writer has gone, closes it, then hands what it read to
-     * {@code whenDone} (on the supervisor's thread: it must not block).
+     * Hands each chunk read from {@code fd} to {@code eachChunk} until every writer has gone, then
+     * closes it and runs {@code atEnd} (both on the supervisor's thread).
      */
-    public static void readToEnd(int fd, Consumer<byte[]> whenDone) {
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
+    public static void read(int fd, Consumer<byte[]> eachChunk, Runnable atEnd) {
         watch(new Watch() {
             @Override
             public int fd() {
@@ -68,14 +67,20 @@ public final class Supervisor {
             public boolean ready(short revents) {
                 byte[] chunk = Io.readSome(fd, 64 * 1024); // poll said it will not block
                 if (chunk.length > 0) {
-                    data.writeBytes(chunk);
+                    eachChunk.accept(chunk);
                     return true;
                 }
                 Io.close(fd);
-                whenDone.accept(data.toByteArray());
+                atEnd.run();
                 return false;
             }
         });
+    }
+
+    /** Reads {@code fd} until every writer has gone, then hands all it read to {@code whenDone}. */
+    public static void readToEnd(int fd, Consumer<byte[]> whenDone) {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        read(fd, data::writeBytes, () -> whenDone.accept(data.toByteArray()));
     }
 
     private void add(Watch watch) {
