@@ -13,30 +13,31 @@ that moves a seam must fail loudly, not leave multiprocessing half patched.
 import importlib
 import sys
 
-# stdlib module: (the attributes its patch needs, 'polyproc module:function' that patches it)
+# stdlib module: (the attributes its patches need, the 'polyproc module:function's that patch it)
 PATCHES = {
     'socket': (('_socket', 'socketpair', 'socket', 'AF_UNIX', 'SOCK_STREAM'),
-               'socketpair:install'),
+               ('socketpair:install',)),
     'multiprocessing.context': (('BaseContext.get_context', 'BaseContext._pipe', 'BaseContext._SemLock',
                                  'BaseContext._SemLock_rebuild', 'BaseContext._sem_unlink',
                                  'DefaultContext', '_concrete_contexts', '_default_context'),
-                                'context:install'),
-    'multiprocessing.connection': (('weakref',), 'connection:install'),
-    'multiprocessing.reduction': (('HAVE_SEND_HANDLE', 'sendfds', 'recvfds'), 'reduction:install'),
+                                ('context:install',)),
+    'multiprocessing.connection': (('weakref',), ('connection:install',)),
+    'multiprocessing.reduction': (('HAVE_SEND_HANDLE', 'sendfds', 'recvfds'), ('reduction:install',)),
     'multiprocessing.resource_tracker': (('ResourceTracker.ensure_running', 'ResourceTracker._stop',
                                           '_resource_tracker', 'ensure_running'),
-                                         'resource_tracker:install'),
-    'multiprocessing.util': (('get_temp_dir', 'process'), 'resource_tracker:install_temp_dir_tracking'),
-    'multiprocessing.shared_memory': (('_posixshmem',), 'shared_memory:install'),
-    'multiprocessing.sharedctypes': (('rebuild_ctype', 'class_cache'), 'sharedctypes:install'),
-    'multiprocessing.managers': (('SyncManager.register', 'AcquirerProxy'), 'managers:install'),
-    'multiprocessing.pool': (('Pool.__init__',), 'pool_size:install_pool'),
-    'concurrent.futures.process': (('ProcessPoolExecutor.__init__',), 'pool_size:install_process_pool'),
+                                         ('resource_tracker:install',)),
+    'multiprocessing.util': (('get_temp_dir', 'process'),
+                             ('resource_tracker:install_temp_dir_tracking', 'embedded:install_exit_order')),
+    'multiprocessing.shared_memory': (('_posixshmem',), ('shared_memory:install',)),
+    'multiprocessing.sharedctypes': (('rebuild_ctype', 'class_cache'), ('sharedctypes:install',)),
+    'multiprocessing.managers': (('SyncManager.register', 'AcquirerProxy'), ('managers:install',)),
+    'multiprocessing.pool': (('Pool.__init__',), ('pool_size:install_pool',)),
+    'concurrent.futures.process': (('ProcessPoolExecutor.__init__',), ('pool_size:install_process_pool',)),
 }
 
 
 def _patch(name, module):
-    seams, target = PATCHES[name]
+    seams, targets = PATCHES[name]
     for seam in seams:
         obj = module
         for part in seam.split('.'):
@@ -44,16 +45,9 @@ def _patch(name, module):
                 raise ImportError('polyproc cannot patch %s: this GraalPy has no %s.%s'
                                   % (name, name, seam), name=name)
             obj = getattr(obj, part)
-    module_name, function = target.split(':')
-    getattr(importlib.import_module('polyproc.' + module_name), function)(module)
-    if name == 'multiprocessing.util':
-        from polyproc import _java
-        if _java.embedded.embedded():
-            # Right after multiprocessing.util's own exit handler: runs before it (LIFO), so
-            # that a host's close does not wait for its children to finish on their own.
-            import atexit
-            from polyproc import embedded
-            atexit.register(embedded.terminate_children)
+    for target in targets:
+        module_name, function = target.split(':')
+        getattr(importlib.import_module('polyproc.' + module_name), function)(module)
 
 
 class _PatchingLoader:

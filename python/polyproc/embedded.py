@@ -47,9 +47,16 @@ def setup():
     atexit.register(_release)
 
 
+def install_exit_order(util):
+    """multiprocessing.util, just imported (polyproc._install): in a Java host's Context,
+    terminate_children is registered right after the stdlib's exit handler, so it runs before
+    it (atexit is LIFO) and a host's close does not wait for its children to end on their own."""
+    if _java.embedded.embedded():
+        atexit.register(terminate_children)
+
+
 def terminate_children():
-    """Registered right after multiprocessing.util (polyproc._install), so it runs before the
-    stdlib's exit handler would join the children."""
+    """Before the stdlib's exit handler would join the children (install_exit_order)."""
     from multiprocessing import process
     children = [p for p in process._children if p._popen is not None and p._popen.poll() is None]
     for p in children:

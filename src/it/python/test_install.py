@@ -13,11 +13,8 @@ import support
 class PatchTableTest(unittest.TestCase):
     def test_each_listed_module_is_patched_once_imported(self):
         from polyproc import _install
-        patched_by = {}
-        for name, (_, target) in _install.PATCHES.items():
-            module = importlib.import_module(name)
-            patched_by[name] = target
-            self.assertIsNotNone(module)
+        for name in _install.PATCHES:
+            importlib.import_module(name)  # its seams are there, or this raises ImportError
         import socket
         from multiprocessing import context, reduction, shared_memory
         self.assertEqual(socket.socketpair.__module__, 'polyproc.socketpair')
@@ -25,7 +22,6 @@ class PatchTableTest(unittest.TestCase):
         self.assertEqual(reduction.recvfds.__module__, 'polyproc.reduction')
         self.assertEqual(shared_memory._posixshmem.shm_open.__module__, 'polyproc.shared_memory')
         self.assertEqual(sorted(context._concrete_contexts), ['forkserver', 'spawn'])
-        self.assertEqual(len(patched_by), len(_install.PATCHES))
 
     def test_a_missing_seam_fails_the_import_and_names_it(self):
         from polyproc import _install
