@@ -1,7 +1,5 @@
 package polyproc.forkserver;
 
-import java.util.List;
-
 /**
  * How many booted workers the forkserver keeps idle. One idle worker costs a JVM's resident memory
  * (300-660 MB here, docs/performance.md) and boots for seconds on a core, so the pool starts
@@ -25,21 +23,17 @@ public final class IdlePolicy {
         this.max = max;
     }
 
-    /** The policy an environment ("KEY=VALUE" strings) asks for on a machine of this size. */
-    public static IdlePolicy of(List<String> env, int cores, long availableBytes) {
-        String prefix = ENV + "=";
-        for (String kv : env) {
-            if (kv.startsWith(prefix)) {
-                String value = kv.substring(prefix.length()).trim();
-                try {
-                    int count = Math.max(0, Integer.parseInt(value));
-                    return new IdlePolicy(true, count, count);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(ENV + " must be a number, not '" + value + "'");
-                }
-            }
+    /** The policy {@value #ENV} ({@code chosen}, null if unset) asks for on a machine of this size. */
+    public static IdlePolicy of(String chosen, int cores, long availableBytes) {
+        if (chosen == null) {
+            return new IdlePolicy(false, INITIAL, maxIdle(cores, availableBytes));
         }
-        return new IdlePolicy(false, INITIAL, maxIdle(cores, availableBytes));
+        try {
+            int count = Math.max(0, Integer.parseInt(chosen.trim()));
+            return new IdlePolicy(true, count, count);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(ENV + " must be a number, not '" + chosen.trim() + "'");
+        }
     }
 
     /** Cores, at least 4, at most one per GiB of available memory, at least 1. */

@@ -42,7 +42,8 @@ public final class WorkerPool {
 
     public WorkerPool(WorkerLauncher launcher) {
         this.launcher = launcher;
-        this.policy = IdlePolicy.of(launcher.env(), Runtime.getRuntime().availableProcessors(), availableMemory());
+        this.policy = IdlePolicy.of(launcher.variable(IdlePolicy.ENV), Runtime.getRuntime().availableProcessors(),
+                availableMemory());
     }
 
     private static long availableMemory() {

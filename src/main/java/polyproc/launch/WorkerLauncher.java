@@ -31,19 +31,15 @@ public final class WorkerLauncher {
         this.settings = settings;
         this.env = List.copyOf(env);
         this.cwd = cwd;
-        this.childJavaOptions = variable(env, JvmCommand.CHILD_OPTIONS_ENV);
+        this.childJavaOptions = variable(JvmCommand.CHILD_OPTIONS_ENV);
         this.bootMessage = Bootstrap.bootMessage(new Bootstrap.Boot(mode, spec, preparation));
     }
 
-    /** The value of {@code name} in an environment of "KEY=VALUE" strings, or null. */
-    public static String variable(List<String> env, String name) {
+    /** The value of {@code name} in the workers' environment, or null. */
+    public String variable(String name) {
         String prefix = name + "=";
         return env.stream().filter(kv -> kv.startsWith(prefix))
                 .map(kv -> kv.substring(prefix.length())).findFirst().orElse(null);
-    }
-
-    public List<String> env() {
-        return env;
     }
 
     /** Launches a worker JVM; it boots on its own and then waits for its task. */

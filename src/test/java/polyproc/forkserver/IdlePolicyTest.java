@@ -1,7 +1,5 @@
 package polyproc.forkserver;
 
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +11,7 @@ class IdlePolicyTest {
 
     @Test
     void startsWithOneAndGrowsWithEachStartThatFoundNoneReady() {
-        IdlePolicy policy = IdlePolicy.of(List.of("HOME=/x"), 2, 16 * GIB);
+        IdlePolicy policy = IdlePolicy.of(null, 2, 16 * GIB);
         assertEquals(1, policy.target());
         assertEquals(4, policy.max(), "cores, at least 4");
         for (int i = 0; i < 10; i++) {
@@ -24,19 +22,19 @@ class IdlePolicyTest {
 
     @Test
     void boundedByCoresAndAvailableMemory() {
-        assertEquals(8, IdlePolicy.of(List.of(), 8, 64 * GIB).max());
-        assertEquals(3, IdlePolicy.of(List.of(), 8, 3 * GIB + 5).max(), "one per GiB available");
-        assertEquals(1, IdlePolicy.of(List.of(), 8, GIB / 2).max(), "at least one");
+        assertEquals(8, IdlePolicy.of(null, 8, 64 * GIB).max());
+        assertEquals(3, IdlePolicy.of(null, 8, 3 * GIB + 5).max(), "one per GiB available");
+        assertEquals(1, IdlePolicy.of(null, 8, GIB / 2).max(), "at least one");
     }
 
     @Test
     void environmentFixesTheCount() {
-        IdlePolicy none = IdlePolicy.of(List.of(IdlePolicy.ENV + "=0"), 8, 64 * GIB);
+        IdlePolicy none = IdlePolicy.of("0", 8, 64 * GIB);
         none.foundNoneReady();
         assertEquals(0, none.target(), "0: boot on demand only");
-        IdlePolicy three = IdlePolicy.of(List.of(IdlePolicy.ENV + "= 3 "), 2, GIB);
+        IdlePolicy three = IdlePolicy.of(" 3 ", 2, GIB);
         three.foundNoneReady();
         assertEquals(3, three.target());
-        assertThrows(IllegalArgumentException.class, () -> IdlePolicy.of(List.of(IdlePolicy.ENV + "=many"), 2, GIB));
+        assertThrows(IllegalArgumentException.class, () -> IdlePolicy.of("many", 2, GIB));
     }
 }
