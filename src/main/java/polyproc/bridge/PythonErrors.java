@@ -1,12 +1,9 @@
 package polyproc.bridge;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
-import org.graalvm.polyglot.proxy.ProxyArray;
 
 import polyproc.internal.posix.PosixException;
 
@@ -49,14 +46,5 @@ final class PythonErrors {
             error = osError.execute(errno, strerror.execute(errno), filename);
         }
         throw error.throwException();
-    }
-
-    /** A list for Python (HostAccess.EXPLICIT hides a Java array's elements; a proxy is always readable). */
-    static ProxyArray array(int... values) {
-        List<Object> list = new ArrayList<>(values.length);
-        for (int v : values) {
-            list.add(v);
-        }
-        return ProxyArray.fromList(list);
     }
 }

@@ -32,11 +32,11 @@ public final class ReductionBridge {
     public ProxyArray receiveFds(int socketFd, int maxFds) {
         Sockets.Received r = errors.call(() -> Sockets.receiveWithFds(socketFd, 1, maxFds));
         if (r.data().length == 0) {
-            return PythonErrors.array();
+            return Values.array();
         }
         int[] result = new int[r.fds().length + 1];
         result[0] = r.data()[0] & 0xff;
         System.arraycopy(r.fds(), 0, result, 1, r.fds().length);
-        return PythonErrors.array(result);
+        return Values.array(result);
     }
 }

@@ -16,6 +16,6 @@ public final class SocketPairBridge {
     /** socketpair(2) as CPython's socket.socketpair: the two descriptors, close-on-exec. */
     @HostAccess.Export
     public ProxyArray socketPair(int family, int type, int protocol) {
-        return PythonErrors.array(errors.call(() -> Sockets.socketPair(family, type, protocol)));
+        return Values.array(errors.call(() -> Sockets.socketPair(family, type, protocol)));
     }
 }

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyArray;
 
-/** Python's lists and bytes, read into Java. */
+/** Python's lists and bytes, read into Java, and Java's ints as a Python list. */
 final class Values {
     private Values() {}
 
@@ -23,6 +24,15 @@ final class Values {
             result[i] = array.getArrayElement(i).asInt();
         }
         return result;
+    }
+
+    /** A list for Python (HostAccess.EXPLICIT hides a Java array's elements; a proxy is always readable). */
+    static ProxyArray array(int... values) {
+        List<Object> list = new ArrayList<>(values.length);
+        for (int v : values) {
+            list.add(v);
+        }
+        return ProxyArray.fromList(list);
     }
 
     static byte[] bytes(Value buffer) {

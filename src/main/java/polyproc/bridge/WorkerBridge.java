@@ -16,6 +16,6 @@ public final class WorkerBridge {
     /** Waits for the task on the bootstrap socket; the descriptors it brought. */
     @HostAccess.Export
     public ProxyArray receiveTask(int socketFd) {
-        return PythonErrors.array(errors.call(() -> Bootstrap.receiveTask(socketFd)));
+        return Values.array(errors.call(() -> Bootstrap.receiveTask(socketFd)));
     }
 }
