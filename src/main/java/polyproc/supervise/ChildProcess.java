@@ -3,7 +3,6 @@ package polyproc.supervise;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 import org.graalvm.polyglot.HostAccess;
@@ -41,17 +40,14 @@ public final class ChildProcess {
     private final int pidfd;
     private final int channelFd;
     private final boolean reapInBackground;
-    // Messages to the channel that did not fit its buffer, oldest first: the supervisor writes
-    // them as the child reads, so that start() does not wait seconds for a child JVM to boot
-    // and read them. Guarded by this.
+    // What the channel's buffer did not take at once, oldest first: the supervisor writes it as
+    // the child reads, so that start() does not wait seconds for a child JVM to boot and read
+    // it. Guarded by this.
     private final ArrayDeque<Outgoing> unsent = new ArrayDeque<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private Integer returnCode; // guarded by this
     private boolean pidfdClosed; // guarded by this
     private int sentTermination; // SIGTERM or SIGHUP once sent; guarded by this
-
-    /** Below this size a message fits the socket's buffer and is written at once, without the supervisor. */
-    private static final int SOCKET_BUFFER = 60 * 1024;
 
     private ChildProcess(int pid, int pidfd, int channelFd, boolean reapInBackground) {
         this.pid = pid;
@@ -156,20 +152,20 @@ public final class ChildProcess {
         byte[] message = new byte[head.length + body.length];
         System.arraycopy(head, 0, message, 0, head.length);
         System.arraycopy(body, 0, message, head.length, body.length);
-        if (unsent.isEmpty() && message.length <= SOCKET_BUFFER) {
+        Outgoing next = new Outgoing(message, fds);
+        if (unsent.isEmpty()) {
             try {
-                int sent = fds.length > 0 ? (int) Sockets.sendWithFds(channelFd, message, fds) : 0;
-                return Io.writeFully(channelFd, Arrays.copyOfRange(message, sent, message.length));
+                next.sendNow(channelFd);
             } catch (PosixException e) {
                 return ifGone(e);
             }
+            if (next.isDone()) {
+                return true;
+            }
         }
-        // The caller may close its descriptors as soon as we return: the message keeps copies.
-        int[] copies = new int[fds.length];
-        for (int i = 0; i < fds.length; i++) {
-            copies[i] = Io.dupCloexec(fds[i], 3);
-        }
-        unsent.addLast(new Outgoing(message, copies));
+        // The caller may close its descriptors as soon as we return: what waits keeps copies.
+        next.keepCopiesOfFds();
+        unsent.addLast(next);
         if (unsent.size() == 1) {
             Supervisor.watch(new SendWatch());
         }
@@ -185,18 +181,43 @@ public final class ChildProcess {
 
     /** A message not yet (wholly) written; its descriptors go with its first byte. */
     private static final class Outgoing {
-        final byte[] data;
-        int[] fds;
-        int offset;
+        private final byte[] data;
+        private int[] fds;
+        private boolean ownsFds; // copies made to wait in the queue
+        private int offset;
 
         Outgoing(byte[] data, int[] fds) {
             this.data = data;
             this.fds = fds;
         }
 
-        void closeFds() {
-            for (int fd : fds) {
-                Io.close(fd);
+        /** Writes what the socket takes without waiting; the descriptors go with the first byte. */
+        void sendNow(int socket) {
+            long sent = Sockets.sendNow(socket, data, offset, fds);
+            if (sent > 0) {
+                offset += (int) sent;
+                dropFds();
+            }
+        }
+
+        boolean isDone() {
+            return offset == data.length;
+        }
+
+        void keepCopiesOfFds() {
+            int[] copies = new int[fds.length];
+            for (int i = 0; i < fds.length; i++) {
+                copies[i] = Io.dupCloexec(fds[i], 3);
+            }
+            fds = copies;
+            ownsFds = true;
+        }
+
+        void dropFds() {
+            if (ownsFds) {
+                for (int fd : fds) {
+                    Io.close(fd);
+                }
             }
             fds = new int[0];
         }
@@ -220,18 +241,14 @@ public final class ChildProcess {
                 try {
                     while (!unsent.isEmpty()) {
                         Outgoing next = unsent.peekFirst();
-                        long sent = Sockets.sendNow(channelFd, next.data, next.offset, next.fds);
-                        if (sent == 0) {
+                        next.sendNow(channelFd);
+                        if (!next.isDone()) {
                             return true; // full: wait for the next POLLOUT
                         }
-                        next.closeFds();
-                        next.offset += (int) sent;
-                        if (next.offset == next.data.length) {
-                            unsent.pollFirst();
-                        }
+                        unsent.pollFirst();
                     }
                 } catch (PosixException e) {
-                    unsent.forEach(Outgoing::closeFds);
+                    unsent.forEach(Outgoing::dropFds);
                     unsent.clear();
                     closeChannelIfEnded();
                     ifGone(e);
