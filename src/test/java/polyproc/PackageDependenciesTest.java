@@ -19,7 +19,8 @@ class PackageDependenciesTest {
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("cli", Set.of("bridge", "context", "internal.posix")),
             Map.entry("embed", Set.of("bridge", "context", "supervise", "internal.posix")),
-            Map.entry("worker", Set.of("bridge", "context", "protocol", "internal.posix")),
+            Map.entry("server", Set.of("cli", "context", "forkserver", "launch", "protocol", "supervise", "internal.posix")),
+            Map.entry("worker", Set.of("bridge", "cli", "context", "protocol", "internal.posix")),
             Map.entry("bridge", Set.of("context", "forkserver", "launch", "protocol", "supervise", "internal.posix")),
             Map.entry("forkserver", Set.of("launch", "supervise", "internal.posix")),
             Map.entry("launch", Set.of("context", "protocol", "supervise", "internal.posix")),

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** python3's command line, as the {@code polyproc} command takes it. */
-final class Arguments {
+public final class Arguments {
     static final String VERSION = "polyproc 0.1.0";
     static final String USAGE = "usage: polyproc [option] ... [-c cmd | -m mod | file | -] [arg] ...";
     static final String HELP = USAGE + """
@@ -37,12 +37,12 @@ final class Arguments {
             """;
 
     /** What the command line asks for. */
-    record Invocation(Map<String, String> options, String command, String module, String script,
+    public record Invocation(Map<String, String> options, String command, String module, String script,
                       List<String> argv) {}
 
     private Arguments() {}
 
-    static final class UsageError extends Exception {
+    public static final class UsageError extends Exception {
         final int exitCode;
 
         UsageError(String message, int exitCode) {
@@ -52,7 +52,7 @@ final class Arguments {
     }
 
     /** Parses python3-style arguments. */
-    static Invocation parse(String[] args) throws UsageError {
+    public static Invocation parse(String[] args) throws UsageError {
         Map<String, String> options = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         int i = 0;

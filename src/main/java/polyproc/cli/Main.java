@@ -2,11 +2,14 @@ package polyproc.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -53,13 +56,9 @@ public final class Main {
             err.println("Try `polyproc -h' for more information.");
             return 2;
         }
-        String launcher = System.getProperty("polyproc.launcher", "polyproc");
-        if (inv.script() != null && !inv.script().equals("-")) {
-            Path p = Path.of(inv.script()).toAbsolutePath();
-            if (!Files.exists(p)) {
-                err.println(launcher + ": can't open file '" + p + "': [Errno 2] No such file or directory");
-                return 2;
-            }
+        String launcher = launcher();
+        if (scriptIsMissing(inv, Path.of("").toAbsolutePath())) {
+            return 2;
         }
         ContextSpec spec = new ContextSpec(PolyprocOptions.command(launcher, inv.options()));
         Map<String, String> parentOnly = new LinkedHashMap<>();
@@ -73,8 +72,7 @@ public final class Main {
             Context context = spec.with(parentOnly).newBuilder()
                     .arguments("python", inv.argv().toArray(String[]::new)).build();
             bridge = Bridge.install(context, spec, ChildSettings.COMMAND);
-            int code = runMain(context, inv);
-            return finishLikeExit(context, code);
+            return runProgram(context, mainSource(inv, null));
         } catch (IOException e) {
             err.println(launcher + ": " + e.getMessage());
             return 1;
@@ -86,15 +84,38 @@ public final class Main {
         }
     }
 
-    /** Runs the script, command or module; its exit code, as python3's. */
-    private static int runMain(Context context, Arguments.Invocation inv) throws IOException {
+    /** sys.executable: the command that started this JVM (bin/polyproc). */
+    public static String launcher() {
+        return System.getProperty("polyproc.launcher", "polyproc");
+    }
+
+    /** Whether the command names a script that is not there (said on stderr as python3 does: exit 2). */
+    public static boolean scriptIsMissing(Arguments.Invocation inv, Path cwd) {
+        if (inv.script() == null || inv.script().equals("-")) {
+            return false;
+        }
+        Path p = cwd.resolve(inv.script()).normalize();
+        if (Files.exists(p)) {
+            return false;
+        }
+        System.err.println(launcher() + ": can't open file '" + p + "': [Errno 2] No such file or directory");
+        return true;
+    }
+
+    /**
+     * Runs the program's main code (the script, command or module) and ends as the interpreter's
+     * exit does; its exit code, as python3's.
+     */
+    public static int runProgram(Context context, Source main) {
+        int code;
         try {
-            context.eval(mainSource(inv));
-            return 0;
+            context.eval(main);
+            code = 0;
         } catch (PolyglotException e) {
             // A Python exception: GraalPy has printed its traceback (AlwaysRunExcepthook).
-            return exitCode(e, 1);
+            code = exitCode(e, 1);
         }
+        return finishLikeExit(context, code);
     }
 
     /** The interpreter's exit, as Python code sees it (polyproc.finish_like_exit); the exit code. */
@@ -118,7 +139,12 @@ public final class Main {
         return otherwise;
     }
 
-    private static Source mainSource(Arguments.Invocation inv) throws IOException {
+    /**
+     * The program's main code. {@code script}: the script file, read here, for a Context built
+     * before the command came (a served program, which polyproc.program set up as __main__);
+     * null: the Context was built for this command (python.InputFilePath).
+     */
+    public static Source mainSource(Arguments.Invocation inv, Path script) throws IOException {
         if (inv.command() != null) {
             return Source.newBuilder("python", inv.command(), "<string>").build();
         }
@@ -135,9 +161,32 @@ public final class Main {
             String code = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
             return Source.newBuilder("python", code, "<stdin>").build();
         }
+        if (script != null) {
+            return Source.newBuilder("python", decode(Files.readAllBytes(script)), inv.script()).build();
+        }
         // GraalPy runs the file named by python.InputFilePath as __main__, with sys.path[0] set
         // to its folder, as its own launcher does.
         return Source.newBuilder("python", "__graalpython__.run_path()", "<internal>").internal(true).build();
+    }
+
+    private static final Pattern CODING = Pattern.compile("^[ \\t\\f]*#.*?coding[:=][ \\t]*([-\\w.]+)");
+
+    /** A source file's text: UTF-8 unless a coding declaration in its first two lines says otherwise (PEP 263). */
+    private static String decode(byte[] bytes) {
+        String head = new String(bytes, 0, Math.min(bytes.length, 1024), StandardCharsets.ISO_8859_1);
+        String[] lines = head.split("\n", 3);
+        for (int i = 0; i < Math.min(2, lines.length); i++) {
+            Matcher m = CODING.matcher(lines[i]);
+            if (m.find()) {
+                try {
+                    return new String(bytes, Charset.forName(m.group(1)));
+                } catch (IllegalArgumentException e) {
+                    break; // GraalPy reports an unknown encoding when it compiles
+                }
+            }
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     private static String pyString(String s) {

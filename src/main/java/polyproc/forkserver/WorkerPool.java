@@ -46,7 +46,8 @@ public final class WorkerPool {
                 availableMemory());
     }
 
-    private static long availableMemory() {
+    /** MemAvailable of /proc/meminfo, in bytes (4 GiB if it cannot be read). */
+    public static long availableMemory() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemAvailable:")) {

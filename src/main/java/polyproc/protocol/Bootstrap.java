@@ -18,7 +18,10 @@ import polyproc.internal.posix.Sockets;
  * <li>a forkserver worker writes one byte ({@value #READY}) once it is prepared;
  * <li>task message, sent when a Process starts (at once for spawn, later for forkserver): a head
  *     with the number of descriptors, which travel with it (SCM_RIGHTS), then the pickled
- *     preparation data and Process object, read by the stdlib's spawn._main.
+ *     preparation data and Process object, read by the stdlib's spawn._main;
+ * <li>or, to a {@link Mode#PROGRAM} worker of the polyproc server, a program message: a head with
+ *     the request's length, the command's connection and descriptors 0, 1 and 2 (SCM_RIGHTS),
+ *     then the command's request ({@link ServerProtocol}).
  * </ol>
  * The parent keeps its end of the socket until it has reaped the worker: the worker sees a
  * hang-up exactly when the parent is gone (polyproc.worker.WorkerMain).
@@ -33,6 +36,9 @@ public final class Bootstrap {
 
     private static final int BOOT_MAGIC = 0x50504303; // "PPC", protocol version 3
     private static final int TASK_MAGIC = 0x50505401; // "PPT", 1
+    private static final int PROGRAM_MAGIC = 0x50505001; // "PPP", 1
+    /** A program message's descriptors: the command's connection, then its 0, 1 and 2. */
+    public static final int PROGRAM_FDS = 4;
 
     private Bootstrap() {}
 
@@ -41,7 +47,12 @@ public final class Bootstrap {
         /** The task comes at once; the worker ends as the interpreter's exit does (atexit). */
         SPAWN,
         /** The worker prepares, says {@value #READY}, waits for its task and ends with os._exit. */
-        FORKSERVER
+        FORKSERVER,
+        /**
+         * A polyproc server's worker: prepares, says {@value #READY}, waits for a program (a
+         * command's request) and runs it as the {@code polyproc} command would.
+         */
+        PROGRAM
     }
 
     /** What a worker boots with. */
@@ -94,5 +105,32 @@ public final class Bootstrap {
                     + first.fds().length + " received");
         }
         return first.fds();
+    }
+
+    /** The head of a program message with a request of {@code length} bytes. */
+    public static byte[] programHead(int length) {
+        return ByteBuffer.allocate(12).putInt(PROGRAM_MAGIC).putInt(PROGRAM_FDS).putInt(length).array();
+    }
+
+    /** A program as a worker receives it: the command's connection, its descriptors 0-2, its request. */
+    public record Program(int connection, int[] stdio, byte[] request) {}
+
+    /** In a {@link Mode#PROGRAM} worker: blocks until the program comes. */
+    public static Program receiveProgram(int socketFd) {
+        Sockets.Received first = Sockets.receiveWithFds(socketFd, 12, PROGRAM_FDS);
+        if (first.data().length == 0) {
+            throw new PosixException("the server closed the bootstrap socket before sending a program", 0);
+        }
+        ByteBuffer head = ByteBuffer.allocate(12).put(first.data());
+        if (head.position() < 12) {
+            head.put(Io.readFully(socketFd, 12 - head.position()));
+        }
+        head.flip();
+        if (head.getInt() != PROGRAM_MAGIC || head.getInt() != PROGRAM_FDS || first.fds().length != PROGRAM_FDS) {
+            throw new IllegalStateException("bad program message (" + first.fds().length + " descriptors)");
+        }
+        byte[] request = Io.readFully(socketFd, head.getInt());
+        int[] fds = first.fds();
+        return new Program(fds[0], new int[] {fds[1], fds[2], fds[3]}, request);
     }
 }

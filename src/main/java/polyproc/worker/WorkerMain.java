@@ -36,6 +36,9 @@ public final class WorkerMain {
         try (Context context = boot.spec().newBuilder().arguments("python", new String[] {""}).build()) {
             try {
                 Bridge.install(context, boot.spec(), ChildSettings.COMMAND);
+                if (boot.mode() == Bootstrap.Mode.PROGRAM) {
+                    ProgramWorker.run(context, fd); // ends the process
+                }
                 code = context.eval("python", "import polyproc.worker\npolyproc.worker.main")
                         .execute(fd, boot.mode() == Bootstrap.Mode.FORKSERVER, boot.preparation()).asInt();
             } catch (PolyglotException e) {
@@ -59,14 +62,17 @@ public final class WorkerMain {
     /**
      * A child outlives no parent: when the parent's end of the bootstrap socket closes (POLLHUP,
      * which poll reports even when asked for no events), the child halts at once. This holds
-     * when the parent is killed with SIGKILL, where nothing in the parent could act.
+     * when the parent is killed with SIGKILL, where nothing in the parent could act. A program
+     * worker that runs a command's program belongs to the command instead (ProgramWorker).
      */
     private static void watchParent(int socketFd) {
         Thread.ofPlatform().daemon().name("polyproc-parent-watch").stackSize(128 * 1024).start(() -> {
             while ((Poll.pollOne(socketFd, (short) 0, -1) & Poll.POLLHUP) == 0) {
                 // woken by something other than the hang-up; keep waiting
             }
-            Runtime.getRuntime().halt(1);
+            if (!ProgramWorker.serving) {
+                Runtime.getRuntime().halt(1);
+            }
         });
     }
 }

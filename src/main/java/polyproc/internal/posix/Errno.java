@@ -17,8 +17,10 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
     public static final int EPIPE = 32;
+    public static final int ERANGE = 34;
     public static final int ENAMETOOLONG = 36;
     public static final int EOVERFLOW = 75;
+    public static final int ECONNABORTED = 103;
     public static final int ECONNRESET = 104;
     public static final int ETIMEDOUT = 110;
 

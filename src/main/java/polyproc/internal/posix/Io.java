@@ -33,6 +33,8 @@ public final class Io {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle CLOSE = fn("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle DUP2 = fn("dup2",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle FCNTL = fn("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
@@ -122,6 +124,13 @@ public final class Io {
     public static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             withErrno(arena, s -> (int) CLOSE.invokeExact(s, fd));
+        }
+    }
+
+    /** dup2(2): {@code fd} also at {@code target} (which is not close-on-exec). */
+    public static void dup2(int fd, int target) {
+        try (Arena arena = Arena.ofConfined()) {
+            Errno.check("dup2", withErrno(arena, s -> (int) DUP2.invokeExact(s, fd, target)));
         }
     }
 

@@ -25,6 +25,7 @@ public final class Signals {
     private static final MethodHandle SIGEMPTYSET = fn("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SIGNAL = fn("signal",
             FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle RAISE = fn("raise", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     /** sigemptyset(3) on a {@link #SIGSET_SIZE} allocation. */
     public static int sigEmptySet(MemorySegment set) { return call(SIGEMPTYSET, set); }
@@ -36,5 +37,10 @@ public final class Signals {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** raise(3): sends {@code sig} to this process (SIGKILL: it ends at once, every thread). */
+    public static void raise(int sig) {
+        call(RAISE, sig);
     }
 }

@@ -18,7 +18,8 @@ import static polyproc.internal.posix.Native.fn;
 import static polyproc.internal.posix.Native.withErrno;
 
 /**
- * Unix sockets ({@code <sys/socket.h>}): socketpair(2), and sendmsg(2)/recvmsg(2) carrying
+ * Unix sockets ({@code <sys/socket.h>}): socketpair(2), a listening socket at a path with its
+ * accept(2) and the peer's credentials (SO_PEERCRED), and sendmsg(2)/recvmsg(2) carrying
  * descriptors as SCM_RIGHTS ancillary data.
  */
 public final class Sockets {
@@ -28,6 +29,7 @@ public final class Sockets {
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1;
+    private static final int SO_PEERCRED = 17;
     private static final int SCM_RIGHTS = 1;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int MSG_NOSIGNAL = 0x4000;
@@ -70,6 +72,16 @@ public final class Sockets {
 
     private static final MethodHandle SOCKETPAIR = fn("socketpair",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle SOCKET = fn("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle BIND = fn("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle LISTEN = fn("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle ACCEPT4 = fn("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle GETSOCKOPT = fn("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle SENDMSG = fn("sendmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle RECVMSG = fn("recvmsg",
@@ -87,6 +99,56 @@ public final class Sockets {
             Errno.check("socketpair", withErrno(arena,
                     s -> (int) SOCKETPAIR.invokeExact(s, domain, type | SOCK_CLOEXEC, protocol, fds)));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    /**
+     * A Unix stream socket listening at {@code path} (struct sockaddr_un: the family, then at most
+     * 107 bytes of path and its NUL). The socket file is created with the process's umask.
+     */
+    public static int listen(String path, int backlog) {
+        byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (name.length > 107) {
+            throw new PosixException("bind " + path, Errno.ENAMETOOLONG);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) Errno.check("socket", withErrno(arena,
+                    s -> (int) SOCKET.invokeExact(s, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)));
+            MemorySegment address = arena.allocate(110);
+            address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
+            MemorySegment.copy(name, 0, address, ValueLayout.JAVA_BYTE, 2, name.length);
+            Errno.Result bound = withErrno(arena, s -> (int) BIND.invokeExact(s, fd, address, 110));
+            Errno.Result listening = bound.failed() ? bound
+                    : withErrno(arena, s -> (int) LISTEN.invokeExact(s, fd, backlog));
+            if (listening.failed()) {
+                Io.close(fd);
+                throw new PosixException("bind/listen " + path, listening.errno());
+            }
+            return fd;
+        }
+    }
+
+    /** accept4(2), close-on-exec: the next connection, or -1 if none is waiting (EAGAIN) or on EINTR. */
+    public static int accept(int listening) {
+        try (Arena arena = Arena.ofConfined()) {
+            Errno.Result r = withErrno(arena, s -> (int) ACCEPT4.invokeExact(s, listening,
+                    MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC));
+            if (r.failed() && (r.errno() == Errno.EAGAIN || r.errno() == Errno.EINTR
+                    || r.errno() == Errno.ECONNABORTED)) {
+                return -1;
+            }
+            return (int) Errno.check("accept4", r);
+        }
+    }
+
+    /** The user id of the process at the other end of a connected Unix socket (SO_PEERCRED). */
+    public static int peerUid(int socket) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ucred = arena.allocate(JAVA_INT, 3); // struct ucred: pid, uid, gid
+            MemorySegment length = arena.allocateFrom(JAVA_INT, 12);
+            Errno.check("getsockopt(SO_PEERCRED)", withErrno(arena,
+                    s -> (int) GETSOCKOPT.invokeExact(s, socket, SOL_SOCKET, SO_PEERCRED, ucred, length)));
+            return ucred.getAtIndex(JAVA_INT, 1);
         }
     }
 

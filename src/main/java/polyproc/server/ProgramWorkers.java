@@ -1,0 +1,115 @@
+package polyproc.server;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+import polyproc.internal.posix.Signals;
+import polyproc.launch.WorkerLauncher;
+import polyproc.supervise.ChildProcess;
+
+/**
+ * The server's idle program workers (Bootstrap.Mode.PROGRAM): booted one at a time, and only
+ * while the machine is idle ({@link MachineLoad}), so a boot never takes a core from a running
+ * program; a worker that dies while idle is replaced the same way. How many: {@value #INITIAL}
+ * at first, one more each time a command found none ready, at most {@link #maxIdle}.
+ */
+final class ProgramWorkers {
+    static final int INITIAL = 1;
+    /**
+     * What one idle worker costs: 778 MB PSS measured 35 s after its boot with the default
+     * collector (bench/idle_memory.py, docs/performance.md).
+     */
+    static final long WORKER_BYTES = 800L << 20;
+    /** Below this many cores' worth of work the machine counts as idle. */
+    static final double BUSY_LIMIT_CORES = 0.5;
+    static final long TICK_MS = 500;
+
+    private final WorkerLauncher launcher;
+    private final MachineLoad load = new MachineLoad();
+    private final int maxIdle;
+    private final Deque<ChildProcess> idle = new ArrayDeque<>(); // booting or ready, oldest first; guarded by this
+    private int target = INITIAL; // guarded by this
+    private boolean closed; // guarded by this
+
+    ProgramWorkers(WorkerLauncher launcher, int cores, long availableBytes) {
+        this.launcher = launcher;
+        this.maxIdle = maxIdle(cores, availableBytes);
+        Thread.ofPlatform().daemon().name("polyproc-server-boots").start(this::bootWhileIdle);
+    }
+
+    /** Cores, and no more than a quarter of the available memory holds: at least 1. */
+    static int maxIdle(int cores, long availableBytes) {
+        return (int) Math.max(1, Math.min(cores, availableBytes / 4 / WORKER_BYTES));
+    }
+
+    private void bootWhileIdle() {
+        while (true) {
+            try {
+                Thread.sleep(TICK_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            double busy = load.busyCores();
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                idle.removeIf(w -> w.poll() != null);
+                boolean booting = idle.stream().anyMatch(w -> !w.hasMessageWaiting());
+                if (!booting && idle.size() < target && busy < BUSY_LIMIT_CORES) {
+                    idle.addLast(launcher.launch());
+                }
+            }
+        }
+    }
+
+    /**
+     * A worker ready for a program: the oldest ready one; else one still booting, waited for
+     * up to {@code waitMillis} (it started before this command, so it is ready before a JVM
+     * the command would boot itself); else null, and one more is kept from then on.
+     */
+    ChildProcess take(long waitMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000;
+        synchronized (this) {
+            while (true) {
+                idle.removeIf(w -> w.poll() != null);
+                for (ChildProcess w : idle) {
+                    if (w.hasMessageWaiting()) {
+                        idle.remove(w);
+                        return w;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (idle.isEmpty() || closed || left <= 0) {
+                    target = Math.min(maxIdle, target + 1);
+                    return null;
+                }
+                wait(Math.max(1, Math.min(50, left / 1_000_000)));
+            }
+        }
+    }
+
+    /** For the server's status: each idle worker's pid and whether it is ready. */
+    synchronized List<ChildProcess> idle() {
+        return new ArrayList<>(idle);
+    }
+
+    synchronized int target() {
+        return target;
+    }
+
+    int maxIdle() {
+        return maxIdle;
+    }
+
+    /** Kills the idle workers (a program's worker belongs to its command). */
+    synchronized void close() {
+        closed = true;
+        for (ChildProcess w : idle) {
+            w.signal(Signals.SIGKILL);
+        }
+        idle.clear();
+    }
+}
