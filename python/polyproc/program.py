@@ -42,8 +42,11 @@ def enter(argv, env, cwd, script):
     environ = dict(kv.split('=', 1) for kv in env if '=' in kv[1:])
     os.environ.clear()  # unsetenv/putenv underneath: the process environment follows
     os.environ.update(environ)
+    # What modules imported while idle took from the worker's directory and environment:
     import tempfile
     tempfile.tempdir = None  # found again from this environment's TMPDIR on first use
+    from multiprocessing import process
+    process.ORIGINAL_DIR = os.getcwd()  # children find a relative __main__.__file__ from it
     sys.argv[:] = list(argv)
     if script is not None:
         # As python3 and GraalPy's own launcher: the script's folder first on the path.
