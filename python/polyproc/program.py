@@ -32,12 +32,7 @@ def prepare(fd):
     os.write(fd, b'R')
 
 
-def enter(argv, env, cwd, script):
-    """Makes the interpreter the command's: directory, environment (os.environ and the process's
-    own, which subprocess and children inherit), sys.argv, sys.path[0] and, for a script,
-    __main__'s __file__; ^C raises KeyboardInterrupt again. The standard streams are the
-    worker's objects on descriptors 0-2, which are the command's now: isatty() and input() ask
-    the descriptors, so a terminal is a terminal."""
+def _take_environment(env, cwd):
     os.chdir(cwd)
     environ = dict(kv.split('=', 1) for kv in env if '=' in kv[1:])
     os.environ.clear()  # unsetenv/putenv underneath: the process environment follows
@@ -45,6 +40,24 @@ def enter(argv, env, cwd, script):
     # What modules imported while idle took from the worker's directory and environment:
     import tempfile
     tempfile.tempdir = None  # found again from this environment's TMPDIR on first use
+
+
+def run_child(env, cwd, fd):
+    """Lent to a served program as a forkserver child: take the program's environment and
+    directory (as its own forkserver's worker would have them), then run the Process that comes
+    on the bootstrap socket fd; the exit code."""
+    _take_environment(env, cwd)
+    from polyproc import worker
+    return worker.run_task(fd, restore_sigint=True)
+
+
+def enter(argv, env, cwd, script):
+    """Makes the interpreter the command's: directory, environment (os.environ and the process's
+    own, which subprocess and children inherit), sys.argv, sys.path[0] and, for a script,
+    __main__'s __file__; ^C raises KeyboardInterrupt again. The standard streams are the
+    worker's objects on descriptors 0-2, which are the command's now: isatty() and input() ask
+    the descriptors, so a terminal is a terminal."""
+    _take_environment(env, cwd)
     from multiprocessing import process
     process.ORIGINAL_DIR = os.getcwd()  # children find a relative __main__.__file__ from it
     sys.argv[:] = list(argv)

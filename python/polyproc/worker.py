@@ -21,9 +21,14 @@ def main(fd, forkserver_worker, preparation):
         from polyproc import forkserver
         forkserver.prepare_worker(preparation)
         os.write(fd, b'R')  # Bootstrap.READY: the parent's pool counts a start() that finds none ready
+    return run_task(fd, restore_sigint=forkserver_worker)
+
+
+def run_task(fd, restore_sigint):
+    """Waits for the task on the bootstrap socket fd and runs its Process; the exit code."""
     from polyproc import _java
     fds = list(_java.worker.receiveTask(fd))
-    if forkserver_worker:
+    if restore_sigint:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     from multiprocessing import resource_tracker, spawn
     resource_tracker._resource_tracker._fd = fds[0]

@@ -20,7 +20,7 @@ class PackageDependenciesTest {
             Map.entry("cli", Set.of("bridge", "context", "internal.posix")),
             Map.entry("embed", Set.of("bridge", "context", "supervise", "internal.posix")),
             Map.entry("server", Set.of("cli", "context", "forkserver", "launch", "protocol", "supervise", "internal.posix")),
-            Map.entry("worker", Set.of("bridge", "cli", "context", "protocol", "internal.posix")),
+            Map.entry("worker", Set.of("bridge", "cli", "context", "launch", "protocol", "internal.posix")),
             Map.entry("bridge", Set.of("context", "forkserver", "launch", "protocol", "supervise", "internal.posix")),
             Map.entry("forkserver", Set.of("launch", "supervise", "internal.posix")),
             Map.entry("launch", Set.of("context", "protocol", "supervise", "internal.posix")),

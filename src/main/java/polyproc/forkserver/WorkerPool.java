@@ -114,7 +114,13 @@ public final class WorkerPool {
             return;
         }
         while (!closed && idle.size() < policy.target()) {
-            idle.addLast(launcher.launch());
+            // A served program keeps only workers the server lends: the server boots its workers
+            // while the machine is idle, never beside the program's work.
+            ChildProcess worker = launcher.borrowsFromServer() ? launcher.borrow() : launcher.launch();
+            if (worker == null) {
+                break;
+            }
+            idle.addLast(worker);
         }
     }
 

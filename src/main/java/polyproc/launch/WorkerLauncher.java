@@ -21,6 +21,7 @@ public final class WorkerLauncher {
     private final String cwd;
     private final String childJavaOptions;
     private final byte[] bootMessage;
+    private final Bootstrap.Mode mode;
 
     /**
      * {@code env} is "KEY=VALUE" strings; its {@value JvmCommand#CHILD_OPTIONS_ENV} adds JVM
@@ -33,6 +34,7 @@ public final class WorkerLauncher {
         this.cwd = cwd;
         this.childJavaOptions = variable(JvmCommand.CHILD_OPTIONS_ENV);
         this.bootMessage = Bootstrap.bootMessage(new Bootstrap.Boot(mode, spec, preparation));
+        this.mode = mode;
     }
 
     /** The value of {@code name} in the workers' environment, or null. */
@@ -42,12 +44,29 @@ public final class WorkerLauncher {
                 .map(kv -> kv.substring(prefix.length())).findFirst().orElse(null);
     }
 
-    /** Launches a worker JVM; it boots on its own and then waits for its task. */
+    /**
+     * Launches a worker JVM; it boots on its own and then waits for its task. A served
+     * program's forkserver worker is one the polyproc server lends, when it has one ready.
+     */
     public ChildProcess launch() {
+        ChildProcess lent = borrow();
+        if (lent != null) {
+            return lent;
+        }
         List<String> command = Spawner.diesWithParent(
                 JvmCommand.forMain(WORKER_MAIN, settings.javaOptions(), childJavaOptions));
         return ChildStdio.launch(settings.stdio(), stdio -> Spawner.spawn(command, env, cwd, stdio,
                 new int[0], bootMessage));
+    }
+
+    /** Whether workers come from the polyproc server (a served program's forkserver). */
+    public boolean borrowsFromServer() {
+        return mode == Bootstrap.Mode.FORKSERVER && ServerLink.inUse();
+    }
+
+    /** A booted worker the polyproc server lends now, or null (none ready, or not served). */
+    public ChildProcess borrow() {
+        return borrowsFromServer() ? ServerLink.borrow(env, cwd) : null;
     }
 
     /** Sends a task; false if the worker has ended and cannot take it. */

@@ -37,7 +37,12 @@ public final class ServerProtocol {
     public static final char DIRECT = 'D';
     public static final char ERROR = 'E';
 
-    public enum Kind { RUN, STATUS, STOP }
+    /**
+     * RUN: a command's program. CHILD: a served program's forkserver child (sent by the program,
+     * with its environment and descriptors 0-2): the server lends a booted worker, answering
+     * {@value #PID} with the worker's bootstrap socket attached, and later its exit status.
+     */
+    public enum Kind { RUN, STATUS, STOP, CHILD }
 
     /** What a command asks for: a program to run as it would run it, or the server's state. */
     public record Request(Kind kind, List<String> argv, List<String> env, String cwd, int umask, int nice,
@@ -69,7 +74,7 @@ public final class ServerProtocol {
             if (kind < 0 || kind >= Kind.values().length) {
                 throw new BadRequest("unknown request kind " + kind);
             }
-            if (kind != Kind.RUN.ordinal()) {
+            if (kind != Kind.RUN.ordinal() && kind != Kind.CHILD.ordinal()) {
                 return new Request(Kind.values()[kind], List.of(), List.of(), "/", 0, 0, List.of());
             }
             List<String> argv = strings(in);
@@ -85,7 +90,7 @@ public final class ServerProtocol {
             if (in.hasRemaining()) {
                 throw new BadRequest(in.remaining() + " bytes after the request");
             }
-            return new Request(Kind.RUN, argv, env, cwd, umask, nice, limits);
+            return new Request(Kind.values()[kind], argv, env, cwd, umask, nice, limits);
         } catch (BufferUnderflowException e) {
             throw new BadRequest("a truncated request");
         }
@@ -114,6 +119,35 @@ public final class ServerProtocol {
         in.get(bytes);
         // As the JVM decodes its own arguments; Python's os.fsencode gives the bytes back.
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** The request's bytes as the client sends them: 4-byte length, then the body. */
+    public static byte[] encode(Request r) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        body.writeBytes(b.putInt(MAGIC).putInt(r.kind().ordinal()).array());
+        putStrings(body, r.argv());
+        putStrings(body, r.env());
+        putString(body, r.cwd());
+        body.writeBytes(ByteBuffer.allocate(12).order(ByteOrder.nativeOrder())
+                .putInt(r.umask()).putInt(r.nice()).putInt(r.limits().size()).array());
+        for (ProcessAttributes.Limit l : r.limits()) {
+            body.writeBytes(ByteBuffer.allocate(20).order(ByteOrder.nativeOrder())
+                    .putInt(l.resource()).putLong(l.soft()).putLong(l.hard()).array());
+        }
+        byte[] bytes = body.toByteArray();
+        return ByteBuffer.allocate(4 + bytes.length).order(ByteOrder.nativeOrder()).putInt(bytes.length).put(bytes).array();
+    }
+
+    private static void putStrings(java.io.ByteArrayOutputStream out, List<String> list) {
+        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(list.size()).array());
+        list.forEach(s -> putString(out, s));
+    }
+
+    private static void putString(java.io.ByteArrayOutputStream out, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(b.length).array());
+        out.writeBytes(b);
     }
 
     /** One reply line. */

@@ -33,16 +33,22 @@ final class ProgramWorkers {
     private int target = INITIAL; // guarded by this
     private boolean closed; // guarded by this
 
-    ProgramWorkers(WorkerLauncher launcher, int cores, long availableBytes) {
+    ProgramWorkers(WorkerLauncher launcher, long availableBytes) {
         this.launcher = launcher;
-        this.maxIdle = maxIdle(cores, availableBytes);
+        this.maxIdle = maxIdle(availableBytes);
         Thread.ofPlatform().daemon().name("polyproc-server-boots").start(this::bootWhileIdle);
     }
 
-    /** Cores, and no more than a quarter of the available memory holds: at least 1. */
-    static int maxIdle(int cores, long availableBytes) {
-        return (int) Math.max(1, Math.min(cores, availableBytes / 4 / WORKER_BYTES));
+    /**
+     * No more than a quarter of the available memory holds, at most {@value #MAX_IDLE}, at
+     * least 1. Not bounded by the cores: an idle worker costs memory, not CPU, and a program
+     * that starts six children at once wants six.
+     */
+    static int maxIdle(long availableBytes) {
+        return (int) Math.max(1, Math.min(MAX_IDLE, availableBytes / 4 / WORKER_BYTES));
     }
+
+    static final int MAX_IDLE = 8;
 
     private void bootWhileIdle() {
         while (true) {

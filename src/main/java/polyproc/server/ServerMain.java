@@ -98,10 +98,10 @@ public final class ServerMain {
         Map<String, String> env = System.getenv();
         ContextSpec spec = new ContextSpec(PolyprocOptions.command(Main.launcher(), Map.of()));
         List<String> workerEnv = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        // A program worker's preparation is where its program finds the server again (ServerLink).
         WorkerLauncher launcher = new WorkerLauncher(spec, ChildSettings.COMMAND, workerEnv, "/",
-                Bootstrap.Mode.PROGRAM, "");
-        ProgramWorkers workers = new ProgramWorkers(launcher, Runtime.getRuntime().availableProcessors(),
-                WorkerPool.availableMemory());
+                Bootstrap.Mode.PROGRAM, socket.toString());
+        ProgramWorkers workers = new ProgramWorkers(launcher, WorkerPool.availableMemory());
         String timeout = env.get(IDLE_TIMEOUT_ENV);
         ServerMain server = new ServerMain(socket, workers,
                 Duration.ofSeconds(timeout == null ? DEFAULT_IDLE_TIMEOUT_S : Long.parseLong(timeout.trim())));
@@ -171,9 +171,9 @@ public final class ServerMain {
                     stopping = true;
                     reply(connection, ServerProtocol.EXIT, 0);
                 }
-                case RUN -> {
+                case RUN, CHILD -> {
                     if (stdio.length != 3) {
-                        throw new ServerProtocol.BadRequest("a program request without descriptors 0, 1 and 2");
+                        throw new ServerProtocol.BadRequest("a request without descriptors 0, 1 and 2");
                     }
                     if (run(connection, request, stdio, body)) {
                         return; // the connection is the program's now; closed when it ends
@@ -192,12 +192,20 @@ public final class ServerMain {
         Io.close(connection);
     }
 
-    /** Hands the program to a worker; false if the command is to run it itself (said on the connection). */
+    /**
+     * Hands the program (or a served program's child) to a worker; false if the command is to
+     * run it itself (said on the connection). A child's worker is lent to the program: it gets
+     * the worker's pid with a copy of the worker's bootstrap socket, on which it sends the
+     * Process as to its own forkserver worker. A child never waits for a booting worker: the
+     * program boots one itself at once instead.
+     */
     private boolean run(int connection, ServerProtocol.Request request, int[] stdio, byte[] body)
             throws InterruptedException {
-        String direct = whyNotServed(request, System.getenv());
+        boolean child = request.kind() == ServerProtocol.Kind.CHILD;
+        String direct = child ? bootVariablesDiffer(request.env(), System.getenv())
+                : whyNotServed(request, System.getenv());
         while (direct == null) {
-            ChildProcess worker = workers.take(TAKE_WAIT_MS);
+            ChildProcess worker = workers.take(child ? 0 : TAKE_WAIT_MS);
             if (worker == null) {
                 direct = "no worker ready";
                 break;
@@ -205,6 +213,16 @@ public final class ServerMain {
             int[] fds = {connection, stdio[0], stdio[1], stdio[2]};
             if (!worker.send(Bootstrap.programHead(body.length), fds, body)) {
                 continue; // it died while idle: the next one
+            }
+            if (child) {
+                int channel = worker.newChannelCopy();
+                try {
+                    Sockets.sendWithFds(connection, ServerProtocol.reply(ServerProtocol.PID, worker.pid()), new int[] {channel});
+                } catch (PosixException e) {
+                    worker.signal(polyproc.internal.posix.Signals.SIGKILL); // the program is gone
+                } finally {
+                    Io.close(channel);
+                }
             }
             served.incrementAndGet();
             running.incrementAndGet();
@@ -246,12 +264,17 @@ public final class ServerMain {
         if (inv.command() == null && inv.module() == null && (inv.script() == null || inv.script().equals("-"))) {
             return "stdin or interactive";
         }
+        return bootVariablesDiffer(request.env(), serverEnv);
+    }
+
+    /** Which variable read at boot has another value in {@code env} than in the server's, or null. */
+    static String bootVariablesDiffer(List<String> env, Map<String, String> serverEnv) {
         List<String> names = new ArrayList<>(BOOT_VARIABLES);
-        request.env().stream().filter(kv -> kv.startsWith("PYTHON") && kv.contains("=")).map(kv -> kv.substring(0, kv.indexOf('=')))
+        env.stream().filter(kv -> kv.startsWith("PYTHON") && kv.contains("=")).map(kv -> kv.substring(0, kv.indexOf('=')))
                 .forEach(names::add);
         serverEnv.keySet().stream().filter(name -> name.startsWith("PYTHON")).forEach(names::add);
         for (String name : names) {
-            if (!Objects.equals(variable(request.env(), name), serverEnv.get(name))) {
+            if (!Objects.equals(variable(env, name), serverEnv.get(name))) {
                 return name + " differs from the server's";
             }
         }
@@ -269,7 +292,7 @@ public final class ServerMain {
         s.append("pid ").append(ProcessHandle.current().pid()).append('\n');
         s.append("uptime ").append((System.currentTimeMillis() - started) / 1000).append(" s\n");
         s.append("socket ").append(socket).append('\n');
-        s.append("programs served ").append(served.get()).append(", running ").append(running.get()).append('\n');
+        s.append("served ").append(served.get()).append(" (programs and their children), running ").append(running.get()).append('\n');
         List<ChildProcess> idle = workers.idle();
         s.append("idle workers ").append(idle.size()).append(" (kept ").append(workers.target())
                 .append(", at most ").append(workers.maxIdle()).append(")\n");

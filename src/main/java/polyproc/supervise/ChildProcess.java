@@ -49,11 +49,30 @@ public final class ChildProcess {
     private boolean pidfdClosed; // guarded by this
     private int sentTermination; // SIGTERM or SIGHUP once sent; guarded by this
 
-    private ChildProcess(int pid, int pidfd, int channelFd, boolean reapInBackground) {
+    // A worker lent by the polyproc server: not our child, so no waitid; its exit status comes
+    // as a line on this connection (ServerProtocol: from the worker itself, or from the server
+    // for a death by a signal). -1 for our own children.
+    private final int statusFd;
+    private final StringBuilder statusText = new StringBuilder(); // guarded by this
+
+    private ChildProcess(int pid, int pidfd, int channelFd, boolean reapInBackground, int statusFd) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.channelFd = channelFd;
         this.reapInBackground = reapInBackground;
+        this.statusFd = statusFd;
+    }
+
+    /**
+     * A worker the polyproc server lent this process: {@code channelFd} a copy of the server's
+     * end of its bootstrap socket, {@code statusFd} the connection on which its exit status
+     * comes. It ends when this process closes that connection (ProgramWorker), as our own
+     * children end when we do.
+     */
+    public static ChildProcess lent(int pid, int channelFd, int statusFd) {
+        ChildProcess child = new ChildProcess(pid, Processes.pidfdOpen(pid), channelFd, true, statusFd);
+        Supervisor.watch(child.new ExitWatch());
+        return child;
     }
 
     /**
@@ -62,7 +81,7 @@ public final class ChildProcess {
      */
     public static ChildProcess started(int pid, int channelFd, boolean reapInBackground) {
         // Nobody reaps the child before this (only ChildProcess does), so the pid is still ours.
-        ChildProcess child = new ChildProcess(pid, Processes.pidfdOpen(pid), channelFd, reapInBackground);
+        ChildProcess child = new ChildProcess(pid, Processes.pidfdOpen(pid), channelFd, reapInBackground, -1);
         if (reapInBackground) {
             Supervisor.watch(child.new ExitWatch());
         }
@@ -78,6 +97,9 @@ public final class ChildProcess {
     /** The return code as CPython reports it (n for exit(n), -N for signal N), or null while running. */
     @HostAccess.Export
     public synchronized Integer poll() {
+        if (statusFd >= 0) {
+            return pollLent();
+        }
         if (returnCode == null && !pidfdClosed) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment info = arena.allocate(Processes.SIGINFO_SIZE);
@@ -94,6 +116,46 @@ public final class ChildProcess {
         }
         return returnCode;
     }
+
+    /**
+     * A lent worker's return code, once it has ended: the worker writes its exit status before it
+     * exits, the server a death by a signal once it has reaped it (so that line may come a little
+     * after the pidfd says the worker is gone: waited for, up to {@value #LENT_STATUS_WAIT_MS} ms).
+     */
+    private Integer pollLent() {
+        if (returnCode != null || pidfdClosed) {
+            return returnCode;
+        }
+        boolean gone = (Poll.pollOne(pidfd, Poll.POLLIN, 0) & Poll.POLLIN) != 0;
+        if (!gone) {
+            return null;
+        }
+        long deadline = System.nanoTime() + LENT_STATUS_WAIT_MS * 1_000_000L;
+        while (returnCode == null) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0 || (Poll.pollOne(statusFd, Poll.POLLIN, (int) left) & (Poll.POLLIN | Poll.POLLHUP)) == 0) {
+                // Neither said it: the server is gone and the worker died by a signal.
+                returnCode = -Signals.SIGKILL;
+                break;
+            }
+            byte[] some = Io.readSome(statusFd, 256);
+            if (some.length == 0) {
+                returnCode = -Signals.SIGKILL;
+                break;
+            }
+            statusText.append(new String(some, java.nio.charset.StandardCharsets.UTF_8));
+            for (String line : statusText.toString().split("\n")) {
+                if (line.startsWith("X ") || line.startsWith("S ")) {
+                    int value = Integer.parseInt(line.substring(2).trim());
+                    returnCode = line.charAt(0) == 'X' ? value : -value;
+                    break;
+                }
+            }
+        }
+        return returnCode;
+    }
+
+    private static final long LENT_STATUS_WAIT_MS = 5_000;
 
     /** Completes with the return code when the child has ended and been reaped (null if something else reaped it). */
     public CompletableFuture<Integer> onExit() {
@@ -114,6 +176,11 @@ public final class ChildProcess {
             return p[0];
         }
         return Io.dupCloexec(pidfd, 3);
+    }
+
+    /** A copy of our end of the child's bootstrap socket, owned by the caller (to lend the child on). */
+    public synchronized int newChannelCopy() {
+        return Io.dupCloexec(channelFd, 3);
     }
 
     /** Sends signal sig; false if the child has already ended. */
@@ -306,6 +373,9 @@ public final class ChildProcess {
         }
         pidfdClosed = true;
         Io.close(pidfd);
+        if (statusFd >= 0) {
+            Io.close(statusFd); // a lent worker's connection: the server sees we are done with it
+        }
         // Our end of the bootstrap socket is the child's parent-liveness signal; the child is gone.
         // While the supervisor still watches it for a write (that fails now), it closes it.
         if (unsent.isEmpty()) {

@@ -14,13 +14,14 @@ import polyproc.internal.posix.PosixException;
 import polyproc.internal.posix.ProcessAttributes;
 import polyproc.internal.posix.Processes;
 import polyproc.internal.posix.Signals;
+import polyproc.launch.ServerLink;
 import polyproc.protocol.Bootstrap;
 import polyproc.protocol.ServerProtocol;
 
 /**
  * A worker of the polyproc server ({@link Bootstrap.Mode#PROGRAM}): booted and prepared before
  * any command asks, it takes one command's program and runs it as the {@code polyproc} command
- * would (cli.Main's run path), in the command's directory, environment, umask, nice value and
+ * would (or, lent to a served program, one of its forkserver children) (cli.Main's run path), in the command's directory, environment, umask, nice value and
  * resource limits, on the command's own descriptors 0-2. It reports its pid and then its exit
  * status to the command itself, on the command's connection, so a running program needs the
  * server for nothing: it no longer dies with the server, and it dies with the command (the
@@ -32,7 +33,8 @@ final class ProgramWorker {
     /** Set once a program is ours: the server's hang-up no longer ends this process. */
     static volatile boolean serving;
 
-    static void run(Context context, int bootstrapFd) {
+    /** {@code serverSocket}: where the program finds its server again, for its children (ServerLink). */
+    static void run(Context context, int bootstrapFd, String serverSocket) {
         context.eval("python", "import polyproc.program\npolyproc.program.prepare").execute(bootstrapFd);
         Bootstrap.Program program = Bootstrap.receiveProgram(bootstrapFd);
         serving = true;
@@ -43,7 +45,8 @@ final class ProgramWorker {
         Arguments.Invocation inv;
         try {
             request = ServerProtocol.parse(program.request());
-            inv = Arguments.parse(request.argv().toArray(String[]::new));
+            inv = request.kind() == ServerProtocol.Kind.CHILD ? null
+                    : Arguments.parse(request.argv().toArray(String[]::new));
         } catch (ServerProtocol.BadRequest | Arguments.UsageError e) {
             // The server checked both before handing the program over: only a bug lands here.
             reply(connection, ServerProtocol.DIRECT, e.getMessage());
@@ -68,6 +71,14 @@ final class ProgramWorker {
             Io.dup2(program.stdio()[fd], fd);
             Io.close(program.stdio()[fd]);
         }
+        if (request.kind() == ServerProtocol.Kind.CHILD) {
+            // A served program's forkserver child: its Process comes on the bootstrap socket.
+            int code = context.eval("python", "import polyproc.program\npolyproc.program.run_child").execute(
+                    request.env().toArray(), request.cwd(), bootstrapFd).asInt();
+            reply(connection, ServerProtocol.EXIT, code);
+            Processes.exitNow(code);
+        }
+        ServerLink.use(serverSocket);
         Path cwd = Path.of(request.cwd());
         boolean isFile = inv.script() != null && !inv.script().equals("-");
         context.eval("python", "import polyproc.program\npolyproc.program.enter").execute(

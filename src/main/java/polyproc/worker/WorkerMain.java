@@ -37,7 +37,7 @@ public final class WorkerMain {
             try {
                 Bridge.install(context, boot.spec(), ChildSettings.COMMAND);
                 if (boot.mode() == Bootstrap.Mode.PROGRAM) {
-                    ProgramWorker.run(context, fd); // ends the process
+                    ProgramWorker.run(context, fd, boot.preparation()); // ends the process
                 }
                 code = context.eval("python", "import polyproc.worker\npolyproc.worker.main")
                         .execute(fd, boot.mode() == Bootstrap.Mode.FORKSERVER, boot.preparation()).asInt();

@@ -37,6 +37,8 @@ public final class ProcessAttributes {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle SETRLIMIT = fn("setrlimit",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle GETPRIORITY = fn("getpriority",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SETPRIORITY = fn("setpriority",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle PRCTL = fn("prctl",
@@ -46,6 +48,40 @@ public final class ProcessAttributes {
     /** umask(2): sets the mask, returns the old one. */
     public static int umask(int mask) {
         return call(UMASK, mask);
+    }
+
+    /** The process's umask, read without changing it (Linux 4.7+: /proc/self/status). */
+    public static int currentUmask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) {
+                    return Integer.parseInt(line.substring(6).trim(), 8);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        throw new PosixException("/proc/self/status has no Umask", Errno.EIO);
+    }
+
+    /** The calling thread's nice value. */
+    public static int nice() {
+        try (Arena arena = Arena.ofConfined()) {
+            Errno.Result r = withErrno(arena, s -> (int) GETPRIORITY.invokeExact(s, PRIO_PROCESS, 0));
+            if (r.errno() != 0 && r.value() == -1) {
+                throw new PosixException("getpriority", r.errno());
+            }
+            return (int) r.value();
+        }
+    }
+
+    /** Every resource limit of this process. */
+    public static List<Limit> limits() {
+        List<Limit> limits = new java.util.ArrayList<>();
+        for (int r = 0; r < RESOURCE_LIMITS; r++) {
+            limits.add(limit(r));
+        }
+        return limits;
     }
 
     public static int uid() {

@@ -19,7 +19,7 @@ import static polyproc.internal.posix.Native.withErrno;
 
 /**
  * Unix sockets ({@code <sys/socket.h>}): socketpair(2), a listening socket at a path with its
- * accept(2) and the peer's credentials (SO_PEERCRED), and sendmsg(2)/recvmsg(2) carrying
+ * accept(2) and the peer's credentials (SO_PEERCRED), connect(2) to one, and sendmsg(2)/recvmsg(2) carrying
  * descriptors as SCM_RIGHTS ancillary data.
  */
 public final class Sockets {
@@ -76,6 +76,8 @@ public final class Sockets {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle BIND = fn("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle CONNECT = fn("connect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle LISTEN = fn("listen",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle ACCEPT4 = fn("accept4",
@@ -107,16 +109,10 @@ public final class Sockets {
      * 107 bytes of path and its NUL). The socket file is created with the process's umask.
      */
     public static int listen(String path, int backlog) {
-        byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        if (name.length > 107) {
-            throw new PosixException("bind " + path, Errno.ENAMETOOLONG);
-        }
         try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = unixAddress(arena, path);
             int fd = (int) Errno.check("socket", withErrno(arena,
                     s -> (int) SOCKET.invokeExact(s, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)));
-            MemorySegment address = arena.allocate(110);
-            address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
-            MemorySegment.copy(name, 0, address, ValueLayout.JAVA_BYTE, 2, name.length);
             Errno.Result bound = withErrno(arena, s -> (int) BIND.invokeExact(s, fd, address, 110));
             Errno.Result listening = bound.failed() ? bound
                     : withErrno(arena, s -> (int) LISTEN.invokeExact(s, fd, backlog));
@@ -126,6 +122,32 @@ public final class Sockets {
             }
             return fd;
         }
+    }
+
+    /** A Unix stream socket connected to the one listening at {@code path}. */
+    public static int connect(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = unixAddress(arena, path);
+            int fd = (int) Errno.check("socket", withErrno(arena,
+                    s -> (int) SOCKET.invokeExact(s, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)));
+            Errno.Result r = withErrno(arena, s -> (int) CONNECT.invokeExact(s, fd, address, 110));
+            if (r.failed()) {
+                Io.close(fd);
+                throw new PosixException("connect " + path, r.errno());
+            }
+            return fd;
+        }
+    }
+
+    private static MemorySegment unixAddress(Arena arena, String path) {
+        byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (name.length > 107) {
+            throw new PosixException("a Unix socket path of " + name.length + " bytes: " + path, Errno.ENAMETOOLONG);
+        }
+        MemorySegment address = arena.allocate(110);
+        address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
+        MemorySegment.copy(name, 0, address, ValueLayout.JAVA_BYTE, 2, name.length);
+        return address;
     }
 
     /** accept4(2), close-on-exec: the next connection, or -1 if none is waiting (EAGAIN) or on EINTR. */
