@@ -113,14 +113,11 @@ public final class WorkerPool {
             topUp = TIMER.schedule(this::topUp, 100, TimeUnit.MILLISECONDS);
             return;
         }
-        while (!closed && idle.size() < policy.target()) {
-            // A served program keeps only workers the server lends: the server boots its workers
-            // while the machine is idle, never beside the program's work.
-            ChildProcess worker = launcher.borrowsFromServer() ? launcher.borrow() : launcher.launch();
-            if (worker == null) {
-                break;
-            }
-            idle.addLast(worker);
+        // A served program keeps no idle workers of its own: the server keeps them for every
+        // program, boots them while the machine is idle (never beside a program's work), and
+        // lends one at start().
+        while (!closed && idle.size() < policy.target() && !launcher.borrowsFromServer()) {
+            idle.addLast(launcher.launch());
         }
     }
 
