@@ -16,6 +16,7 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 
 import polyproc.internal.posix.Processes;
+import polyproc.internal.posix.Signals;
 import polyproc.context.ContextSpec;
 import polyproc.context.ChildSettings;
 import polyproc.bridge.Bridge;
@@ -34,6 +35,10 @@ public final class Main {
     static final String JVM_EXIT_PROPERTY = "polyproc.jvmExit";
 
     public static void main(String[] args) {
+        // As python3 (and a served program, whose worker does the same: WorkerMain): SIGTERM and
+        // SIGHUP end the program by the signal, not by the JVM's shutdown with exit 128+N.
+        Signals.setDefaultAction(Signals.SIGTERM);
+        Signals.setDefaultAction(Signals.SIGHUP);
         int code = run(args);
         if (Boolean.getBoolean(JVM_EXIT_PROPERTY)) {
             System.exit(code);

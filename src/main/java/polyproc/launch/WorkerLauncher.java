@@ -59,9 +59,14 @@ public final class WorkerLauncher {
                 new int[0], bootMessage));
     }
 
-    /** Whether workers come from the polyproc server (a served program's forkserver). */
+    /**
+     * Whether workers come from the polyproc server: a served program's forkserver, whose
+     * children would run with the JVM options of the server's workers (the program's own),
+     * with no options for children only ({@value JvmCommand#CHILD_OPTIONS_ENV}) on top.
+     */
     public boolean borrowsFromServer() {
-        return mode == Bootstrap.Mode.FORKSERVER && ServerLink.inUse();
+        return mode == Bootstrap.Mode.FORKSERVER && ServerLink.inUse() && settings.javaOptions().isEmpty()
+                && (childJavaOptions == null || childJavaOptions.isBlank());
     }
 
     /** A booted worker the polyproc server lends now, or null (none ready, or not served). */
