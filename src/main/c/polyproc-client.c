@@ -365,6 +365,10 @@ int main(int argc, char **argv) {
             run_directly(); /* a closed 0-2: nothing to hand over */
         }
     }
+    struct sockaddr_un fits;
+    if (!path_in_folder(fits.sun_path, sizeof fits.sun_path, ".sock")) {
+        run_directly(); /* a socket path longer than Unix sockets allow: no server can listen there */
+    }
     int sock = connect_to_server();
     if (sock < 0) {
         start_server();
