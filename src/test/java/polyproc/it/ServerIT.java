@@ -336,6 +336,7 @@ class ServerIT {
     @Test
     void killedServerLosesNoProgramAndIsReplaced(@TempDir Path dir) throws Exception {
         Path folder = Polyproc.newServerFolder();
+        org.junit.jupiter.api.function.Executable programSurvived = null;
         try {
             Polyproc.Status before = Polyproc.awaitReadyWorker(folder, READY_LIMIT);
             Path go = dir.resolve("go");
@@ -365,13 +366,18 @@ class ServerIT {
                 ProcessHandle.of(before.pid()).orElseThrow().destroyForcibly();
                 awaitGone(before.pid(), Duration.ofSeconds(5), "the killed server");
                 Files.writeString(go, "");
-                assertEquals("done", out.readLine());
+                String done = out.readLine();
                 assertTrue(command.waitFor(30, TimeUnit.SECONDS));
-                assertEquals(7, command.exitValue());
+                int exit = command.exitValue();
                 awaitGone(program, Duration.ofSeconds(5), "the program's worker");
                 for (long worker : idle.workers()) {
                     awaitGone(worker, Duration.ofSeconds(5), "an idle worker of the killed server");
                 }
+                // Checked after the rest (the replacement server below) so that both are reported.
+                programSurvived = () -> {
+                    assertEquals("done", done, "the program's output after the server was killed");
+                    assertEquals(7, exit, "the command's exit status");
+                };
             } finally {
                 command.destroyForcibly();
             }
@@ -387,6 +393,7 @@ class ServerIT {
             }
             assertNotNull(after, "a new server answers" + Polyproc.log(folder));
             assertNotEquals(before.pid(), after.pid());
+            assertAll("the program after its server was killed", programSurvived);
         } finally {
             Polyproc.removeServerFolder(folder);
         }
