@@ -2,19 +2,73 @@ package polyproc.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import polyproc.it.Polyproc.Server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** bin/polyproc runs Python the way python3 does. */
+/**
+ * bin/polyproc runs Python the way python3 does: each test runs with the polyproc server (the
+ * program runs in a booted worker) and without it (POLYPROC_SERVER=0), and expects the same.
+ */
 class CliIT {
-    @Test
-    void scriptGetsArgvMainNameAndExitStatus(@TempDir Path dir) throws Exception {
+    /** How a command is to run with the server ON: in a worker, or by itself for the reason given. */
+    private record Expect(String directReason) {
+        static final Expect SERVED = new Expect(null);
+
+        static Expect direct(String reason) {
+            return new Expect(reason);
+        }
+    }
+
+    private static Polyproc.Result run(Server mode, String... args) throws Exception {
+        return run(mode, Expect.SERVED, null, Map.of(), args);
+    }
+
+    /**
+     * Runs the launcher; with the server ON, first waits for the shared server's ready worker,
+     * and checks from the client's POLYPROC_SERVER_DEBUG line that the command was served, or
+     * ran by itself for the expected reason (that line is then left out of the result's stderr).
+     */
+    private static Polyproc.Result run(Server mode, Expect expect, String stdin, Map<String, String> env, String... args)
+            throws Exception {
+        Map<String, String> all = new HashMap<>(env);
+        all.putAll(mode.env());
+        if (mode == Server.OFF) {
+            return Polyproc.run(stdin, all, args);
+        }
+        Polyproc.awaitReadyWorker(Polyproc.serverFolder(), Duration.ofSeconds(120));
+        all.put("POLYPROC_SERVER_DEBUG", "1");
+        Polyproc.Result r = Polyproc.run(stdin, all, args);
+        return checkServed(r, expect);
+    }
+
+    private static Polyproc.Result checkServed(Polyproc.Result r, Expect expect) {
+        List<String> direct = r.err().lines().filter(l -> l.startsWith(Polyproc.DIRECT_LINE)).toList();
+        if (expect.directReason() == null) {
+            assertEquals(List.of(), direct, "the command was to be served: " + r);
+            return r;
+        }
+        assertEquals(List.of(Polyproc.DIRECT_LINE + expect.directReason()), direct, r.toString());
+        String err = r.err().lines().filter(l -> !l.startsWith(Polyproc.DIRECT_LINE))
+                .map(l -> l + "\n").collect(Collectors.joining());
+        return new Polyproc.Result(r.exitCode(), r.out(), err);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    void scriptGetsArgvMainNameAndExitStatus(Server mode, @TempDir Path dir) throws Exception {
         Path script = dir.resolve("s.py");
         Files.writeString(script, """
                 import sys
@@ -22,14 +76,15 @@ class CliIT {
                 print('JIT' if 'Interpreted' not in sys.version else 'INTERPRETED')
                 sys.exit(int(sys.argv[1]))
                 """.formatted(dir.toRealPath().toString()));
-        Polyproc.Result r = Polyproc.run(script.toString(), "3", "x y");
+        Polyproc.Result r = run(mode, script.toString(), "3", "x y");
         assertEquals(3, r.exitCode(), r.toString());
         assertEquals("__main__ ['3', 'x y'] True\nJIT\n", r.out(), r.toString());
     }
 
-    @Test
-    void uncaughtExceptionExitsOneWithTraceback() throws Exception {
-        Polyproc.Result r = Polyproc.run("-c", "import sys\nsys.stdout.write('before\\n')\nraise KeyError('k')");
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    void uncaughtExceptionExitsOneWithTraceback(Server mode) throws Exception {
+        Polyproc.Result r = run(mode, "-c", "import sys\nsys.stdout.write('before\\n')\nraise KeyError('k')");
         assertEquals(1, r.exitCode(), r.toString());
         assertEquals("before\n", r.out());
         assertTrue(r.err().contains("Traceback (most recent call last):") && r.err().contains("KeyError: 'k'"),
@@ -42,9 +97,10 @@ class CliIT {
      * neither fails nor holds the exit (GraalPy's Context.close() made it rc 1 after ~11 s, and
      * its connection finalizers closed the descriptor under the thread: a traceback).
      */
-    @Test
-    void exitJoinsThreadsRunsAtexitAndLeavesDaemonThreads() throws Exception {
-        Polyproc.Result r = Polyproc.run("-c", """
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    void exitJoinsThreadsRunsAtexitAndLeavesDaemonThreads(Server mode) throws Exception {
+        Polyproc.Result r = run(mode, "-c", """
                 import atexit, sys, threading, time
                 import multiprocessing as mp
                 reader, writer = mp.Pipe()
@@ -63,42 +119,52 @@ class CliIT {
         assertEquals("", r.err(), r.toString());
     }
 
-    @Test
-    void dontWriteBytecodeFromTheEnvironment() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    /** A PYTHON* variable the server's workers did not boot with, or -E: the command runs by itself. */
+    void dontWriteBytecodeFromTheEnvironment(Server mode) throws Exception {
         String code = "import sys; print(sys.flags.dont_write_bytecode)";
-        Map<String, String> env = Map.of("PYTHONDONTWRITEBYTECODE", "1");
-        assertEquals("1", Polyproc.run("", env, "-c", code).out().trim());
-        assertEquals("0", Polyproc.run("", env, "-E", "-c", code).out().trim());
+        // Not the value the server was started with (the tests' own environment may set it to 1).
+        Map<String, String> env = Map.of("PYTHONDONTWRITEBYTECODE", "1".equals(System.getenv("PYTHONDONTWRITEBYTECODE")) ? "11" : "1");
+        assertEquals("1", run(mode, Expect.direct("PYTHONDONTWRITEBYTECODE differs from the server's"), "", env,
+                "-c", code).out().trim());
+        assertEquals("0", run(mode, Expect.direct("interpreter options"), "", env, "-E", "-c", code).out().trim());
     }
 
-    @Test
-    void missingScriptExitsTwo() throws Exception {
-        Polyproc.Result r = Polyproc.run("/nonexistent/script.py");
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    void missingScriptExitsTwo(Server mode) throws Exception {
+        Polyproc.Result r = run(mode, "/nonexistent/script.py");
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("can't open file '/nonexistent/script.py': [Errno 2] No such file or directory"),
                 r.toString());
     }
 
-    @Test
-    void versionHelpAndBadOption() throws Exception {
-        Polyproc.Result v = Polyproc.run("--version");
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    /** The server leaves these to the command: it answers them without a program. */
+    void versionHelpAndBadOption(Server mode) throws Exception {
+        Expect usage = Expect.direct("usage");
+        Polyproc.Result v = run(mode, usage, null, Map.of(), "--version");
         assertEquals(0, v.exitCode());
         assertTrue(v.out().contains("3.12.8"), v.toString());
-        Polyproc.Result h = Polyproc.run("-h");
+        Polyproc.Result h = run(mode, usage, null, Map.of(), "-h");
         assertEquals(0, h.exitCode());
         assertTrue(h.out().startsWith("usage: polyproc"), h.toString());
-        Polyproc.Result bad = Polyproc.run("-Z");
+        Polyproc.Result bad = run(mode, usage, null, Map.of(), "-Z");
         assertEquals(2, bad.exitCode());
         assertTrue(bad.err().contains("Unknown option: -Z"), bad.toString());
     }
 
-    @Test
-    void moduleStdinAndSysExecutable() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    void moduleStdinAndSysExecutable(Server mode) throws Exception {
         // -m runs a module as __main__; sys.executable is a command that runs Python the same way.
-        Polyproc.Result m = Polyproc.run("print('stdin', __name__)\n", Map.of(), "-m", "json.tool", "--help");
+        Polyproc.Result m = run(mode, Expect.SERVED, "print('stdin', __name__)\n", Map.of(), "-m", "json.tool", "--help");
         assertEquals(0, m.exitCode(), m.toString());
         assertTrue(m.out().contains("usage:") && m.out().contains("json.tool"), m.toString());
-        Polyproc.Result s = Polyproc.run("import subprocess, sys\n"
+        // A script on stdin reads the command's stdin from the start: never served.
+        Polyproc.Result s = run(mode, Expect.direct("stdin or interactive"), "import subprocess, sys\n"
                 + "assert sys.executable.endswith('polyproc'), sys.executable\n"
                 + "r = subprocess.run([sys.executable, '-c', 'import sys; print(sys.argv)', 'a'], capture_output=True, text=True)\n"
                 + "print(r.returncode, r.stdout.strip())\n", Map.of(), "-");
@@ -107,8 +173,10 @@ class CliIT {
         assertFalse(s.err().contains("WARNING"), s.toString());
     }
 
-    @Test
-    void distributionArchiveRunsFromAnyFolder(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    /** Unpacked elsewhere, the distribution runs too; with the server ON, its own server (another key) serves it. */
+    void distributionArchiveRunsFromAnyFolder(Server mode, @TempDir Path dir) throws Exception {
         Path archive;
         try (var files = Files.list(Path.of("target"))) {
             archive = files.filter(f -> f.getFileName().toString().matches("polyproc-.*\\.tar\\.gz"))
@@ -121,10 +189,26 @@ class CliIT {
         try (var found = Files.find(dir, 3, (f, a) -> f.endsWith(Path.of("bin", "polyproc")))) {
             launcher = found.findFirst().orElseThrow();
         }
-        Process p = new ProcessBuilder(launcher.toString(), "-c", "import sys; print(sys.executable)")
-                .directory(Path.of("/").toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        assertEquals(launcher.toString() + "\n", out);
+        Path folder = Polyproc.serverFolder();
+        try {
+            if (mode == Server.ON) {
+                Polyproc.awaitReadyWorker(launcher, folder, Duration.ofSeconds(120));
+            }
+            ProcessBuilder pb = Polyproc.builder(launcher, folder, mode, List.of("-c", "import sys; print(sys.executable)"));
+            pb.environment().put("POLYPROC_SERVER_DEBUG", "1");
+            Polyproc.Result r = Polyproc.run(pb.directory(Path.of("/").toFile()), Duration.ofMinutes(2), null, Map.of());
+            if (mode == Server.ON) {
+                checkServed(r, Expect.SERVED);
+            }
+            assertEquals(0, r.exitCode(), r.toString());
+            assertEquals(launcher.toString() + "\n", r.out(), r.toString());
+            assertEquals("", r.err(), r.toString());
+        } finally {
+            if (mode == Server.ON) {
+                // Its server runs from dir, which JUnit deletes next.
+                Polyproc.run(Polyproc.builder(launcher, folder, mode, List.of("--server-stop")), Duration.ofSeconds(30),
+                        null, Map.of());
+            }
+        }
     }
 }
