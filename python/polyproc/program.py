@@ -17,8 +17,20 @@ _PRELOAD = ['multiprocessing', 'multiprocessing.spawn', 'multiprocessing.connect
             'polyproc.popen', 'runpy', 'tempfile']
 
 
+# What GraalPy's start-up put in os.environ beyond the process's environment: a direct run has
+# it too, so the command's environment gets it as well.
+_added_at_start = {}
+# Modules that import multiprocessing.util, whose import registers its exit function.
+_util_importers = set()
+
+
 def _ignore_signal(signum, frame):
     pass
+
+
+def _process_environment():
+    with open('/proc/self/environ', 'rb') as f:
+        return {os.fsdecode(kv.split(b'=', 1)[0]) for kv in f.read().split(b'\0') if b'=' in kv}
 
 
 def prepare(fd):
@@ -26,15 +38,29 @@ def prepare(fd):
     need; then say ready (Bootstrap.READY) on the bootstrap socket."""
     # Not SIG_IGN: GraalPy 25.0.3 never delivers SIGINT again after SIG_IGN was set once.
     signal.signal(signal.SIGINT, _ignore_signal)
+    initial = _process_environment()
+    _added_at_start.update((k, v) for k, v in os.environ.items() if k not in initial)
+    import atexit
     import importlib
     for name in _PRELOAD:
         importlib.import_module(name)
+    # multiprocessing.util registers its exit function (which terminates daemonic children and
+    # joins the others) when it is imported. Here that would be before any of the program's own
+    # atexit handlers, so it would run after them all; a program imports it at its first use of
+    # multiprocessing, so the function is registered again then (_register_at_first_import).
+    from multiprocessing import util
+    atexit.unregister(util._exit_function)
+    _util_importers.add('multiprocessing.util')
+    _util_importers.update(name for name, module in list(sys.modules.items())
+                           if name.startswith(('multiprocessing', 'polyproc')) and module is not None
+                           and any(value is util for value in vars(module).values()))
     os.write(fd, b'R')
 
 
 def _take_environment(env, cwd):
     os.chdir(cwd)
-    environ = dict(kv.split('=', 1) for kv in env if '=' in kv[1:])
+    environ = dict(_added_at_start)
+    environ.update(kv.split('=', 1) for kv in env if '=' in kv[1:])
     os.environ.clear()  # unsetenv/putenv underneath: the process environment follows
     os.environ.update(environ)
     # What modules imported while idle took from the worker's directory and environment:
@@ -42,11 +68,37 @@ def _take_environment(env, cwd):
     tempfile.tempdir = None  # found again from this environment's TMPDIR on first use
 
 
+def _register_at_first_import():
+    """Registers multiprocessing.util's exit function when the program first imports a module
+    that imports multiprocessing.util (through the import statement, as `from . import util`
+    inside multiprocessing does too), as a fresh interpreter would."""
+    import atexit
+    import builtins
+    from multiprocessing import util
+    original = builtins.__import__
+
+    def import_(name, globals=None, locals=None, fromlist=(), level=0):
+        full = name
+        if level:
+            package = (globals or {}).get('__package__') or ''
+            base = package.rsplit('.', level - 1)[0] if level > 1 else package
+            full = base + '.' + name if name else base
+        if full in _util_importers or any(full + '.' + f in _util_importers for f in fromlist or ()):
+            builtins.__import__ = original
+            atexit.register(util._exit_function)
+        return original(name, globals, locals, fromlist, level)
+
+    builtins.__import__ = import_
+
+
 def run_child(env, cwd, fd):
     """Lent to a served program as a forkserver child: take the program's environment and
     directory (as its own forkserver's worker would have them), then run the Process that comes
     on the bootstrap socket fd; the exit code."""
     _take_environment(env, cwd)
+    from multiprocessing import util
+    import atexit
+    atexit.register(util._exit_function)  # a child has imported it before its Process runs
     from polyproc import worker
     return worker.run_task(fd, restore_sigint=True)
 
@@ -58,6 +110,7 @@ def enter(argv, env, cwd, script):
     worker's objects on descriptors 0-2, which are the command's now: isatty() and input() ask
     the descriptors, so a terminal is a terminal."""
     _take_environment(env, cwd)
+    _register_at_first_import()
     from multiprocessing import process
     process.ORIGINAL_DIR = os.getcwd()  # children find a relative __main__.__file__ from it
     sys.argv[:] = list(argv)

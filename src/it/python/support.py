@@ -7,6 +7,8 @@ import tempfile
 import time
 
 ON_POLYPROC = sys.implementation.name == 'graalpy'
+# A program run by the polyproc server (BehavioursIT.forkserverServed): no interpreter options.
+SERVED = os.environ.get('POLYPROC_TEST_SERVED') == '1'
 # Generous: a child JVM can take many seconds to boot on a loaded 2-core machine.
 LONG = 120
 
@@ -28,7 +30,10 @@ def prepare_world(method):
     WORLD['default_method'] = fresh.get_context().get_start_method()
     os.environ['POLYPROC_TEST_VAR'] = 'from-parent'
     # Children's JVM options: a heap far below the default (a quarter of the memory) and a marker.
-    os.environ['POLYPROC_CHILD_JAVA_OPTIONS'] = '-Xmx1g -Dpolyproc.test.child=marked'
+    # Not in a program run by the polyproc server (BehavioursIT): its forkserver children are the
+    # server's workers only while they have no JVM options of their own.
+    if not SERVED:
+        os.environ['POLYPROC_CHILD_JAVA_OPTIONS'] = '-Xmx1g -Dpolyproc.test.child=marked'
     sys.path.append('/nonexistent/added-by-parent')
     WORLD['cwd'] = os.path.realpath(tempfile.mkdtemp(prefix='pp-behaviours-'))
     os.environ['EXPECT_CWD'] = WORLD['cwd']

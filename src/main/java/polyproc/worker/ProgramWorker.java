@@ -38,7 +38,6 @@ final class ProgramWorker {
         context.eval("python", "import polyproc.program\npolyproc.program.prepare").execute(bootstrapFd);
         Bootstrap.Program program = Bootstrap.receiveProgram(bootstrapFd);
         serving = true;
-        ProcessAttributes.keepAfterParentDies();
         int connection = program.connection();
         endWithCommand(connection);
         ServerProtocol.Request request;

@@ -36,16 +36,37 @@ final class Behaviours {
 
     private Behaviours() {}
 
-    /** Runs the modules under the start method, with the launcher's extra options first. */
+    /**
+     * Runs the modules under the start method, with the launcher's extra options first, with the
+     * server off (a direct run).
+     */
     static Run run(String method, List<String> options, String... modules) throws IOException, InterruptedException {
+        return run(method, options, Polyproc.Server.OFF, modules);
+    }
+
+    /**
+     * As above, with the server on or off. A served program has no interpreter options (they
+     * would make it run directly) and sets no JVM options for its children (its forkserver
+     * children are then the server's workers): run_behaviours.py is told so (POLYPROC_TEST_SERVED),
+     * and the program must really have been served.
+     */
+    static Run run(String method, List<String> options, Polyproc.Server server, String... modules)
+            throws IOException, InterruptedException {
         Path results = Files.createTempFile("pp-behaviours-", ".jsonl");
         try {
             List<String> args = new ArrayList<>(options);
             args.add(Polyproc.script("run_behaviours.py").toString());
             args.addAll(List.of("--results", results.toString(), method));
             args.addAll(List.of(modules));
-            Polyproc.Result program = Polyproc.run(LIMIT, null, Map.of(), args.toArray(String[]::new));
-            return new Run(method, parse(Files.readAllLines(results)), program);
+            Map<String, String> env = Map.of();
+            if (server == Polyproc.Server.ON) {
+                Polyproc.awaitReadyWorker(Polyproc.serverFolder(), Duration.ofMinutes(3));
+                env = Map.of("POLYPROC_TEST_SERVED", "1", "POLYPROC_SERVER_DEBUG", "1");
+            }
+            Polyproc.Result program = Polyproc.run(Polyproc.builder(Polyproc.serverFolder(), server,
+                    args), LIMIT, null, env);
+            String label = server == Polyproc.Server.ON ? method + ", served" : method;
+            return new Run(label, parse(Files.readAllLines(results)), program);
         } finally {
             Files.deleteIfExists(results);
         }

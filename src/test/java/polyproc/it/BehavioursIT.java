@@ -48,8 +48,23 @@ class BehavioursIT {
         return underStartMethod("spawn");
     }
 
+    /**
+     * The same behaviours in a program run by the polyproc server (without interpreter options:
+     * a command with them runs directly), whose forkserver children are the server's workers
+     * when it has them ready, else booted by the program.
+     */
+    @TestFactory
+    Stream<DynamicNode> forkserverServed() throws Exception {
+        Behaviours.Run run = Behaviours.run("forkserver", List.of(), Polyproc.Server.ON, COMMON);
+        return Stream.concat(checks(run), Stream.of(DynamicTest.dynamicTest("the program ran in a server's worker", () ->
+                assertFalse(run.program().err().contains(Polyproc.DIRECT_LINE), run.program().toString()))));
+    }
+
     private static Stream<DynamicNode> underStartMethod(String method) throws Exception {
-        Behaviours.Run run = Behaviours.run(method, OPTIONS, COMMON);
+        return checks(Behaviours.run(method, OPTIONS, COMMON));
+    }
+
+    private static Stream<DynamicNode> checks(Behaviours.Run run) {
         return Stream.concat(Behaviours.tests(run), Stream.of(
                 Behaviours.programEndsAsItsResultsSay(run),
                 childOutputArrivesOnce(run),

@@ -13,7 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** No child outlives its program: not after a normal exit, not after SIGKILL. */
+/**
+ * No child outlives its program: not after a normal exit, not after SIGKILL. With the server off:
+ * these are the program's own forkserver's idle workers (a served program keeps none; ServerIT
+ * covers a killed served command).
+ */
 class OrphanIT {
     /** The pids orphans.py prints before READY; at least {@code atLeast} of them. */
     private static List<Long> readPids(BufferedReader out, int atLeast) throws Exception {
@@ -47,7 +51,8 @@ class OrphanIT {
 
     @Test
     void childrenAndGrandchildrenExitWhenTheParentIsKilled() throws Exception {
-        Process parent = Polyproc.builder(List.of(Polyproc.script("orphans.py").toString()))
+        Process parent = Polyproc.builder(Polyproc.serverFolder(), Polyproc.Server.OFF,
+                List.of(Polyproc.script("orphans.py").toString()))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
             // daemon, child, grandchild, an idle worker of the parent and one of the child
@@ -67,7 +72,8 @@ class OrphanIT {
 
     @Test
     void daemonicChildIsTerminatedAtExit() throws Exception {
-        Process parent = Polyproc.builder(List.of(Polyproc.script("orphans.py").toString(), "exit"))
+        Process parent = Polyproc.builder(Polyproc.serverFolder(), Polyproc.Server.OFF,
+                List.of(Polyproc.script("orphans.py").toString(), "exit"))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
             List<Long> pids = readPids(out, 2); // the daemon, an idle worker

@@ -194,6 +194,51 @@ class ServerIT {
      * see it. Run by itself, the JVM raises it to the hard limit (HotSpot's MaxFDLimit), so here
      * the two differ by design of the JVM, not of the server: the served value is checked alone.
      */
+    /**
+     * A served program's forkserver children are the server's booted workers, lent to it: the
+     * child's parent is the server, it has the program's environment and directory, and its
+     * exit status and terminate() reach the program as from a child of its own.
+     */
+    @Test
+    void servedProgramsChildrenAreTheServersWorkers(@TempDir Path dir) throws Exception {
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+        String program = """
+                import multiprocessing as mp, os, sys, time
+                def child(q):
+                    q.put((os.getppid(), os.environ.get('COMMAND_ONLY'), os.getcwd()))
+                    sys.exit(3)
+                if __name__ == '__main__':
+                    q = mp.Queue()
+                    p = mp.Process(target=child, args=(q,))
+                    p.start()
+                    ppid, var, cwd = q.get(timeout=60)
+                    p.join(60)
+                    print('child', ppid, var, cwd == os.getcwd(), p.exitcode)
+                    s = mp.Process(target=time.sleep, args=(60,))
+                    s.start()
+                    s.terminate()
+                    s.join(60)
+                    print('terminated', s.exitcode)
+                """;
+        Path script = dir.resolve("lend.py");
+        Files.writeString(script, program);
+        // The first run teaches the server that programs want a second worker.
+        Polyproc.awaitReadyWorker(shared, READY_LIMIT);
+        Polyproc.run(Polyproc.builder(shared, Server.ON, List.of(script.toString())).directory(cwd.toFile()),
+                Duration.ofMinutes(3), null, Map.of());
+        long deadline = System.nanoTime() + READY_LIMIT.toNanos();
+        Polyproc.Status s = Polyproc.status(shared);
+        while (s.ready().size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(300);
+            s = Polyproc.status(shared);
+        }
+        assertTrue(s.ready().size() >= 3, "three ready workers: " + s.text());
+        Polyproc.Result r = Polyproc.run(Polyproc.builder(shared, Server.ON, List.of(script.toString())).directory(cwd.toFile()),
+                Duration.ofMinutes(3), null, Map.of("COMMAND_ONLY", "yes", "POLYPROC_SERVER_DEBUG", "1"));
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals("child " + s.pid() + " yes True 3\nterminated -15\n", r.out(), r.toString());
+    }
+
     @Test
     void servedProgramHasTheCommandsOpenFileLimit() throws Exception {
         Polyproc.Result on = facts()[Server.ON.ordinal()];

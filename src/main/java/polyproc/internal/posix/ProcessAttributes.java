@@ -20,7 +20,7 @@ import static polyproc.internal.posix.Native.withErrno;
 
 /**
  * What a process carries that its children inherit ({@code <sys/resource.h>}, umask(2),
- * prctl(2), getuid(2)): a served program (polyproc.server) takes these over from the
+ * getuid(2)): a served program (polyproc.server) takes these over from the
  * command that asked for it, so that it runs as the command would have.
  */
 public final class ProcessAttributes {
@@ -29,7 +29,6 @@ public final class ProcessAttributes {
     /** RLIMIT_NLIMITS on Linux: the resources 0..15 getrlimit knows. */
     public static final int RESOURCE_LIMITS = 16;
     private static final int PRIO_PROCESS = 0;
-    private static final int PR_SET_PDEATHSIG = 1;
 
     private static final MethodHandle UMASK = fn("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GETUID = fn("getuid", FunctionDescriptor.of(JAVA_INT));
@@ -41,9 +40,6 @@ public final class ProcessAttributes {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SETPRIORITY = fn("setpriority",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle PRCTL = fn("prctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG),
-            java.lang.foreign.Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
 
     /** umask(2): sets the mask, returns the old one. */
     public static int umask(int mask) {
@@ -129,14 +125,6 @@ public final class ProcessAttributes {
                     throw new PosixException("setpriority", r.errno());
                 }
             }
-        }
-    }
-
-    /** prctl(PR_SET_PDEATHSIG, 0): this process no longer dies with its parent. */
-    public static void keepAfterParentDies() {
-        try (Arena arena = Arena.ofConfined()) {
-            Errno.check("prctl(PR_SET_PDEATHSIG)",
-                    withErrno(arena, s -> (int) PRCTL.invokeExact(s, PR_SET_PDEATHSIG, 0L)));
         }
     }
 }
