@@ -110,6 +110,12 @@ def main(argv):
         sys.exit('usage: run_behaviours.py --results FILE METHOD MODULE [MODULE ...]')
     results_path, method, names = argv[1], argv[2], argv[3:]
     import support
+    if support.SERVED:
+        # BehavioursIT's served run: this program must be a polyproc server's worker.
+        with open('/proc/%d/cmdline' % os.getppid(), 'rb') as f:
+            served = b'polyproc.server.ServerMain' in f.read()
+        print('run_behaviours: served by a polyproc server' if served else 'run_behaviours: NOT served',
+              file=sys.stderr, flush=True)
     support.prepare_world(method)
     with open(results_path, 'w') as out:
         result = JsonLinesResult(out)

@@ -30,7 +30,7 @@ def report_identity(conn, expected_ppid, expected_main):
         system = java.type('java.lang.System')
         seen['jit'] = 'Interpreted' not in sys.version
         seen['max_heap'] = java.type('java.lang.Runtime').getRuntime().maxMemory()
-        seen['marker'] = system.getProperty('polyproc.test.child')
+        seen['marker'] = str(system.getProperty('polyproc.test.child', ''))
     conn.send(seen)
 
 

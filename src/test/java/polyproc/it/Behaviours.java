@@ -61,7 +61,7 @@ final class Behaviours {
             Map<String, String> env = Map.of();
             if (server == Polyproc.Server.ON) {
                 Polyproc.awaitReadyWorker(Polyproc.serverFolder(), Duration.ofMinutes(3));
-                env = Map.of("POLYPROC_TEST_SERVED", "1", "POLYPROC_SERVER_DEBUG", "1");
+                env = Map.of("POLYPROC_TEST_SERVED", "1");
             }
             Polyproc.Result program = Polyproc.run(Polyproc.builder(Polyproc.serverFolder(), server,
                     args), LIMIT, null, env);

@@ -115,7 +115,7 @@ final class Polyproc {
                     Thread.sleep(50);
                 }
                 // Another key's server (another build, another launcher) or one that did not stop;
-                // its idle workers die with it (their parent-death signal).
+                // its idle workers end with it (their bootstrap socket hangs up).
                 for (long pid : serverPids(folder)) {
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 }
