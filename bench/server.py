@@ -19,7 +19,7 @@ The server runs in a private folder (POLYPROC_SERVER_DIR) and is stopped at the 
            (Pool(2).map over 64 lists), imap_unordered over many rows (Pool(2), 2000 rows)
 
 Run with any python3:
-  python3 bench/server.py [--runs N] [--cpu] [--settle-max S]
+  python3 bench/server.py [--runs N] [--cpu] [--settle-max S] [--only SUBSTRING]
 """
 import argparse
 import os
@@ -163,23 +163,27 @@ def main():
     ap.add_argument('--settle-max', type=float, default=120)
     ap.add_argument('--cpu', action='store_true')
     ap.add_argument('--cpu-runs', type=int, default=1)
+    ap.add_argument('--only', help='run only the measures whose name contains this')
     ns = ap.parse_args()
     folder = tempfile.mkdtemp(prefix='polyproc-bench-')
     env = dict(os.environ, POLYPROC_SERVER_DIR=folder)
-    direct_env = dict(env, POLYPROC_SERVER=0)
+    direct_env = dict(env, POLYPROC_SERVER='0')
     subprocess.run([POLYPROC, '-c', 'pass'], env=direct_env, check=True)  # builds if needed
     rows = []
     try:
         # The first command with no server: it starts one and runs directly.
         first, direct = [], []
-        for _ in range(ns.runs):
+        for _ in range(ns.runs if not ns.only or ns.only in 'first' else 0):
             # Stopping the server ends its idle workers, and with them any boot in progress.
             subprocess.run([POLYPROC, '--server-stop'], env=env, capture_output=True)
             time.sleep(1)
             direct.append(timed([POLYPROC, '-c', 'pass'], direct_env))
             first.append(timed([POLYPROC, '-c', 'pass'], env))
-        rows.append(('`-c pass`, no server yet (starts one) / POLYPROC_SERVER=0', first, direct, 'direct'))
+        if first:
+            rows.append(('`-c pass`, no server yet (starts one) / POLYPROC_SERVER=0', first, direct, 'direct'))
         for name, script, children in QUICK:
+            if ns.only and ns.only not in name:
+                continue
             py = [timed(command('python3', script, [], folder), env) for _ in range(ns.runs)]
             pp = []
             for _ in range(ns.runs + 1):  # the first run teaches the server what this command needs
@@ -193,6 +197,8 @@ def main():
         if ns.cpu:
             for name, script, children, small, large in CPU:
                 for size, arg in (('small', small), ('large', large)):
+                    if ns.only and ns.only not in name + size:
+                        continue
                     py = [timed(command('python3', script, [arg], folder), env) for _ in range(ns.cpu_runs)]
                     pp = []
                     for _ in range(ns.cpu_runs):

@@ -104,7 +104,9 @@ static int connect_to_server(void) {
 
 /*
  * Starts a server in the background, detached (its own session, a grandchild that init
- * adopts), with /dev/null as stdin and FOLDER/KEY.log as stdout and stderr; its workers boot
+ * adopts), once this command has ended: a JVM booting beside the command's own would make the
+ * command slower than it is without a server. With /dev/null as stdin and FOLDER/KEY.log as
+ * stdout and stderr; its workers boot
  * with this command's environment (it serves commands whose PYTHON* variables, locale, ...
  * are the same: polyproc.server.ServerMain.whyNotServed). Not if one holds the lock:
  * it runs or is starting. Of two started at once, the one that gets the lock stays.
@@ -123,6 +125,7 @@ static void start_server(void) {
     if (!free_lock) {
         return;
     }
+    pid_t command = getpid(); /* the java command runs in this process once we exec it */
     pid_t middle = fork();
     if (middle != 0) {
         if (middle > 0) {
@@ -140,9 +143,18 @@ static void start_server(void) {
     if (null < 0 || log < 0) {
         _exit(1);
     }
+    int command_ended = (int) syscall(SYS_pidfd_open, command, 0);
     dup2(null, 0);
     dup2(log, 1);
     dup2(log, 2);
+    if (command_ended >= 0) {
+        dup2(command_ended, 3);
+        syscall(SYS_close_range, 4, ~0U, 0);
+        struct pollfd ended = {3, POLLIN, 0};
+        while (poll(&ended, 1, -1) < 0 && errno == EINTR) {
+        }
+        close(3);
+    }
     syscall(SYS_close_range, 3, ~0U, 0);
     struct sigaction dfl = {0};
     dfl.sa_handler = SIG_DFL;
