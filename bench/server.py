@@ -14,12 +14,12 @@ The server runs in a private folder (POLYPROC_SERVER_DIR) and is stopped at the 
   first:   `-c pass` with no server running (the command starts one in the background and runs
            directly) against POLYPROC_SERVER=0
   memory:  the server's own PSS/RSS, and each idle worker's PSS (the server's --server-status)
-  cpu:     (--cpu) pure-Python CPU-bound Pool programs sized by --small/--large (python3 seconds,
-           roughly): few long tasks (Pool(2).map of 2 loops), many tasks with list arguments
-           (Pool(2).map over 64 lists), imap_unordered over many rows (Pool(2), 2000 rows)
+  cpu:     (--cpu) pure-Python CPU-bound Pool programs, each at two sizes (python3 ~3 s and
+           ~25 s here): few long tasks (Pool(2).map of 2 loops), many tasks with list arguments
+           (Pool(2).map over 1000 lists of 1000 ints), imap_unordered over 5000 text rows
 
 Run with any python3:
-  python3 bench/server.py [--runs N] [--cpu] [--settle-max S] [--only SUBSTRING]
+  python3 bench/server.py [--runs N] [--cpu | --cpu-only] [--cpu-runs N] [--settle-max S] [--only SUBSTRING]
 """
 import argparse
 import os
@@ -82,34 +82,44 @@ if __name__ == '__main__':
 
 LIST_ARGS = r'''
 import multiprocessing as mp, sys
-def score(row):
-    return sum((x * 31 + 7) % 101 for x in row for _ in range(4))
+def score(args):
+    row, reps = args
+    total = 0
+    for _ in range(reps):
+        for x in row:
+            total += (x * 31 + 7) % 101
+    return total
 if __name__ == '__main__':
-    n = int(sys.argv[1])
-    rows = [list(range(i, i + n)) for i in range(64)]
+    reps = int(sys.argv[1])
+    rows = [(list(range(i, i + 1000)), reps) for i in range(1000)]
     with mp.Pool(2) as pool:
         print(sum(pool.map(score, rows)))
 '''
 
 IMAP_ROWS = r'''
 import multiprocessing as mp, sys
-def parse(line):
-    fields = line.split(',')
-    return sum(int(f) % 97 for f in fields for _ in range(3))
+def parse(args):
+    line, reps = args
+    total = 0
+    for _ in range(reps):
+        for f in line.split(','):
+            total += int(f) % 97
+    return total
 if __name__ == '__main__':
-    n = int(sys.argv[1])
-    lines = [','.join(str(i * j) for j in range(n)) for i in range(2000)]
+    reps = int(sys.argv[1])
+    lines = [(','.join(str(i * j) for j in range(200)), reps) for i in range(5000)]
     with mp.Pool(2) as pool:
-        print(sum(pool.imap_unordered(parse, lines, chunksize=20)))
+        print(sum(pool.imap_unordered(parse, lines, chunksize=50)))
 '''
 
 # (name, script, children started at once, argument for --small, for --large)
 QUICK = [('-c pass', None, 0), ('one child', ONE_CHILD, 1),
          ('examples/hello_processes.py', os.path.join(TOP, 'examples', 'hello_processes.py'), 3),
          ('six children at once', SIX_CHILDREN, 6), ('Pool(4) map 100 tiny', POOL_TINY, 4)]
-CPU = [('few long tasks', FEW_LONG, 2, 2_500_000, 18_000_000),
-       ('many tasks, list arguments', LIST_ARGS, 2, 900, 7_000),
-       ('imap_unordered over rows', IMAP_ROWS, 2, 120, 1_000)]
+# Sized for python3 here (2 cores): small ~3 s, large ~25 s.
+CPU = [('few long tasks', FEW_LONG, 2, 65_000_000, 550_000_000),
+       ('many tasks, list arguments', LIST_ARGS, 2, 150, 1_300),
+       ('imap_unordered over rows', IMAP_ROWS, 2, 55, 450)]
 
 
 def status(env):
@@ -121,6 +131,8 @@ def ready_workers(env):
 
 
 def wait_ready(env, needed, limit):
+    if not status(env).startswith('pid '):
+        subprocess.run([POLYPROC, '-c', 'pass'], env=env, check=True)  # starts the server
     deadline = time.time() + limit
     while time.time() < deadline and ready_workers(env) < needed:
         time.sleep(0.5)
@@ -164,6 +176,7 @@ def main():
     ap.add_argument('--cpu', action='store_true')
     ap.add_argument('--cpu-runs', type=int, default=1)
     ap.add_argument('--only', help='run only the measures whose name contains this')
+    ap.add_argument('--cpu-only', action='store_true', help='only the CPU-bound programs (implies --cpu)')
     ns = ap.parse_args()
     folder = tempfile.mkdtemp(prefix='polyproc-bench-')
     env = dict(os.environ, POLYPROC_SERVER_DIR=folder)
@@ -173,7 +186,7 @@ def main():
     try:
         # The first command with no server: it starts one and runs directly.
         first, direct = [], []
-        for _ in range(ns.runs if not ns.only or ns.only in 'first' else 0):
+        for _ in range(ns.runs if (not ns.only or ns.only in 'first') and not ns.cpu_only else 0):
             # Stopping the server ends its idle workers, and with them any boot in progress.
             subprocess.run([POLYPROC, '--server-stop'], env=env, capture_output=True)
             time.sleep(1)
@@ -182,7 +195,7 @@ def main():
         if first:
             rows.append(('`-c pass`, no server yet (starts one) / POLYPROC_SERVER=0', first, direct, 'direct'))
         for name, script, children in QUICK:
-            if ns.only and ns.only not in name:
+            if (ns.only and ns.only not in name) or ns.cpu_only:
                 continue
             py = [timed(command('python3', script, [], folder), env) for _ in range(ns.runs)]
             pp = []
@@ -191,10 +204,11 @@ def main():
                 pp.append(timed(command(POLYPROC, script, [], folder), env))
             rows.append((name, pp[1:], py, 'python3'))
         text = status(env)
-        server_pid = int(re.search(r'^pid (\d+)', text, re.M).group(1))
+        server = re.search(r'^pid (\d+)', text, re.M)
         workers = [int(p) for p in re.findall(r'^  worker (\d+) ready', text, re.M)]
-        memory = [('server', pss_mb(server_pid))] + [('idle worker %d' % p, pss_mb(p)) for p in workers]
-        if ns.cpu:
+        memory = ([('server', pss_mb(int(server.group(1))))] if server else []) + \
+            [('idle worker %d' % p, pss_mb(p)) for p in workers]
+        if ns.cpu or ns.cpu_only:
             for name, script, children, small, large in CPU:
                 for size, arg in (('small', small), ('large', large)):
                     if ns.only and ns.only not in name + size:
