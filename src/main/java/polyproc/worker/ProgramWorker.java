@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.Source;
 
 import polyproc.cli.Arguments;
 import polyproc.cli.Main;
@@ -19,13 +18,14 @@ import polyproc.protocol.Bootstrap;
 import polyproc.protocol.ServerProtocol;
 
 /**
- * A worker of the polyproc server ({@link Bootstrap.Mode#PROGRAM}): booted and prepared before
- * any command asks, it takes one command's program and runs it as the {@code polyproc} command
- * would (or, lent to a served program, one of its forkserver children) (cli.Main's run path), in the command's directory, environment, umask, nice value and
- * resource limits, on the command's own descriptors 0-2. It reports its pid and then its exit
- * status to the command itself, on the command's connection, so a running program needs the
- * server for nothing: it no longer dies with the server, and it dies with the command (the
- * connection hangs up when the command ends, SIGKILL included).
+ * A worker of the polyproc server ({@link Bootstrap.Mode#PROGRAM}), booted and prepared before
+ * any command asks. It takes one command's program and runs it as the {@code polyproc} command
+ * would (cli.Main's run path), or, lent to a served program, runs one of its forkserver
+ * children; either way in the command's directory, environment, umask, nice value and resource
+ * limits, on the command's own descriptors 0-2. It reports its pid and then its exit status to
+ * the command itself, on the command's connection, so a running program needs the server for
+ * nothing: it does not die with the server, and it dies with the command (the connection hangs
+ * up when the command ends, SIGKILL included).
  */
 final class ProgramWorker {
     private ProgramWorker() {}
@@ -70,34 +70,38 @@ final class ProgramWorker {
             Io.dup2(program.stdio()[fd], fd);
             Io.close(program.stdio()[fd]);
         }
-        if (request.kind() == ServerProtocol.Kind.CHILD) {
-            // A served program's forkserver child: its Process comes on the bootstrap socket.
-            int code = context.eval("python", "import polyproc.program\npolyproc.program.run_child").execute(
-                    request.env().toArray(), request.cwd(), bootstrapFd).asInt();
-            reply(connection, ServerProtocol.EXIT, code);
-            Processes.exitNow(code);
-        }
+        int code = request.kind() == ServerProtocol.Kind.CHILD
+                ? runChild(context, request, bootstrapFd)
+                : runProgram(context, request, inv, serverSocket, connection);
+        reply(connection, ServerProtocol.EXIT, code);
+        Processes.exitNow(code);
+    }
+
+    /** A served program's forkserver child: its Process comes on the bootstrap socket. */
+    private static int runChild(Context context, ServerProtocol.Request request, int bootstrapFd) {
+        return context.eval("python", "import polyproc.program\npolyproc.program.run_child").execute(
+                request.env().toArray(), request.cwd(), bootstrapFd).asInt();
+    }
+
+    /** The command's program, as cli.Main runs it; its exit code. */
+    private static int runProgram(Context context, ServerProtocol.Request request, Arguments.Invocation inv,
+                                  String serverSocket, int connection) {
         ServerLink.use(serverSocket);
         Path cwd = Path.of(request.cwd());
         boolean isFile = inv.script() != null && !inv.script().equals("-");
         context.eval("python", "import polyproc.program\npolyproc.program.enter").execute(
                 inv.argv().toArray(), request.env().toArray(), request.cwd(), isFile ? inv.script() : null);
+        // Signals the command forwards from now on meet the program's handlers.
         reply(connection, ServerProtocol.PID, ProcessHandle.current().pid());
-        int code;
         if (Main.scriptIsMissing(inv, cwd)) {
-            code = 2;
-        } else {
-            Source main;
-            try {
-                main = Main.mainSource(inv, isFile ? cwd.resolve(inv.script()) : null);
-            } catch (IOException e) {
-                System.err.println(Main.launcher() + ": " + e.getMessage());
-                main = null;
-            }
-            code = main == null ? 1 : Main.runProgram(context, main);
+            return 2;
         }
-        reply(connection, ServerProtocol.EXIT, code);
-        Processes.exitNow(code);
+        try {
+            return Main.runProgram(context, Main.mainSource(inv, isFile ? cwd.resolve(inv.script()) : null));
+        } catch (IOException e) {
+            System.err.println(Main.launcher() + ": " + e.getMessage());
+            return 1;
+        }
     }
 
     private static void reply(int connection, char letter, Object value) {
