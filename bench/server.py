@@ -214,6 +214,9 @@ def main():
                     if ns.only and ns.only not in name + size:
                         continue
                     py = [timed(command('python3', script, [arg], folder), env) for _ in range(ns.cpu_runs)]
+                    if size == 'small':  # teaches the server what this program needs
+                        wait_ready(env, 1 + children, ns.settle_max)
+                        timed(command(POLYPROC, script, [arg], folder), env)
                     pp = []
                     for _ in range(ns.cpu_runs):
                         wait_ready(env, 1 + children, ns.settle_max)

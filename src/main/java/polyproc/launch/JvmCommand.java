@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * JIT's module path, ...) and class path as this JVM (a Java host's own: its jars or its shaded
  * jar, made absolute, as a child may run in another directory), plus what is asked for children
  * only: a Java host's options, then {@code POLYPROC_CHILD_JAVA_OPTIONS} (e.g. {@code -Xmx512m});
- * later options win.
+ * later options win. A collector chosen for children replaces this JVM's (two collectors are a
+ * JVM start-up error, not a later option winning).
  */
 public final class JvmCommand {
     /** Environment variable with extra JVM options for child processes, split on white space. */
@@ -25,20 +26,36 @@ public final class JvmCommand {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + "/bin/java"));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            // A debugger agent would fight the parent's for its port.
-            if (!arg.startsWith("-agentlib:jdwp") && !arg.startsWith("-Xrunjdwp")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.addAll(hostOptions);
-        if (childOptions != null && !childOptions.isBlank()) {
-            cmd.addAll(List.of(childOptions.trim().split("\\s+")));
-        }
+        List<String> childOnly = childOnly(hostOptions, childOptions);
+        cmd.addAll(inherited(ManagementFactory.getRuntimeMXBean().getInputArguments(), childOnly));
+        cmd.addAll(childOnly);
         cmd.add("-cp");
         cmd.add(absolute(System.getProperty("java.class.path")));
         cmd.add(mainClass);
         return cmd;
+    }
+
+    /** This JVM's options that a child takes: not a debugger agent, not a collector the child's own options replace. */
+    static List<String> inherited(List<String> parentOptions, List<String> childOnly) {
+        boolean ownCollector = childOnly.stream().anyMatch(JvmCommand::selectsCollector);
+        return parentOptions.stream()
+                // A debugger agent would fight the parent's for its port.
+                .filter(arg -> !arg.startsWith("-agentlib:jdwp") && !arg.startsWith("-Xrunjdwp"))
+                .filter(arg -> !(ownCollector && selectsCollector(arg)))
+                .toList();
+    }
+
+    static List<String> childOnly(List<String> hostOptions, String childOptions) {
+        List<String> options = new ArrayList<>(hostOptions);
+        if (childOptions != null && !childOptions.isBlank()) {
+            options.addAll(List.of(childOptions.trim().split("\\s+")));
+        }
+        return options;
+    }
+
+    /** -XX:+UseSerialGC, -XX:+UseG1GC, -XX:+UseZGC, ... */
+    static boolean selectsCollector(String option) {
+        return option.startsWith("-XX:+Use") && option.endsWith("GC");
     }
 
     private static String absolute(String classPath) {

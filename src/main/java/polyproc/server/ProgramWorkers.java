@@ -18,10 +18,10 @@ import polyproc.supervise.ChildProcess;
 final class ProgramWorkers {
     static final int INITIAL = 1;
     /**
-     * What one idle worker costs: 778 MB PSS measured 35 s after its boot with the default
-     * collector (bench/idle_memory.py, docs/performance.md).
+     * What one idle worker costs: 358-367 MB PSS measured ~40 s after its boot with the
+     * launcher's serial collector (778 MB with G1; docs/performance.md).
      */
-    static final long WORKER_BYTES = 800L << 20;
+    static final long WORKER_BYTES = 400L << 20;
     /** Below this many cores' worth of work the machine counts as idle. */
     static final double BUSY_LIMIT_CORES = 0.5;
     static final long TICK_MS = 500;

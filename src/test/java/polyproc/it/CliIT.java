@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -117,6 +118,41 @@ class CliIT {
         assertEquals(3, r.exitCode(), r.toString());
         assertEquals("main done\nthread done\natexit ran\n", r.out(), r.toString());
         assertEquals("", r.err(), r.toString());
+    }
+
+    /**
+     * The launcher runs every JVM with the serial collector (its memory, docs/performance.md); a
+     * collector named in POLYPROC_JAVA_OPTIONS or, for children, POLYPROC_CHILD_JAVA_OPTIONS
+     * replaces it rather than failing the JVM's start with two collectors. Without the server
+     * (other JVM options would start a server of their own).
+     */
+    @Test
+    void collectorIsSerialUnlessAnotherIsNamed(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("gc.py");
+        Files.writeString(script, """
+                import java, multiprocessing as mp
+                def gc():
+                    return str(java.type('java.lang.management.ManagementFactory').getGarbageCollectorMXBeans()[0].getName())
+                def child(q):
+                    q.put(gc())
+                if __name__ == '__main__':
+                    ctx = mp.get_context('spawn')
+                    q = ctx.Queue()
+                    p = ctx.Process(target=child, args=(q,))
+                    p.start()
+                    print(gc(), '/', q.get())
+                    p.join()
+                """);
+        Map<String, String> off = Server.OFF.env();
+        assertEquals("Copy / Copy", Polyproc.run(null, off, script.toString()).out().trim());
+        Map<String, String> g1Children = new HashMap<>(off);
+        g1Children.put("POLYPROC_CHILD_JAVA_OPTIONS", "-XX:+UseG1GC");
+        assertEquals("Copy / G1 Young Generation", Polyproc.run(null, g1Children, script.toString()).out().trim());
+        Map<String, String> g1 = new HashMap<>(off);
+        g1.put("POLYPROC_JAVA_OPTIONS", "-XX:+UseG1GC");
+        Polyproc.Result r = Polyproc.run(null, g1, "-c", "import java; print(java.type("
+                + "'java.lang.management.ManagementFactory').getGarbageCollectorMXBeans()[0].getName())");
+        assertEquals("G1 Young Generation", r.out().trim(), r.toString());
     }
 
     @ParameterizedTest

@@ -71,7 +71,7 @@ class ServerMainTest {
     @Test
     void idleWorkersAreBoundedByAvailableMemory() {
         assertEquals(1, ProgramWorkers.maxIdle(1L << 30));
-        assertEquals(5, ProgramWorkers.maxIdle(16L << 30));
+        assertEquals(5, ProgramWorkers.maxIdle(8L << 30));
         assertEquals(ProgramWorkers.MAX_IDLE, ProgramWorkers.maxIdle(1L << 40));
     }
 }
