@@ -12,9 +12,14 @@ import sys
 
 # What every program is likely to need, imported while the worker waits (as a forkserver
 # worker's preparation does): the interpreter's start-up beyond the Context, and multiprocessing.
+# A lent child needs pkgutil too: runpy.run_path imports it (and it imports typing) when the
+# child imports the program's script as __mp_main__. Left to the child that took 0.25-0.3 s
+# alone, ~1.2 s with four children on 2 cores; Pool(4) + map of 100 tiny tasks (probe in
+# docs/performance.md) went from 3.3-4.0 s to 1.4-1.6 s.
 _PRELOAD = ['multiprocessing', 'multiprocessing.spawn', 'multiprocessing.connection',
             'multiprocessing.synchronize', 'multiprocessing.queues', 'multiprocessing.pool',
-            'polyproc.popen', 'runpy', 'tempfile']
+            'multiprocessing.resource_tracker', 'polyproc.popen', 'polyproc.worker', 'runpy',
+            'pkgutil', 'tempfile']
 
 
 # What GraalPy's start-up put in os.environ beyond the process's environment: a direct run has
