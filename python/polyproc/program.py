@@ -15,11 +15,12 @@ import sys
 # A lent child needs pkgutil too: runpy.run_path imports it (and it imports typing) when the
 # child imports the program's script as __mp_main__. Left to the child that took 0.25-0.3 s
 # alone, ~1.2 s with four children on 2 cores; Pool(4) + map of 100 tiny tasks (probe in
-# docs/performance.md) went from 3.3-4.0 s to 1.4-1.6 s.
+# docs/performance.md) went from 3.3-4.0 s to 1.4-1.6 s. A program's first start() imports
+# polyproc.forkserver (and json): 0.07 s alone, ~0.14 s in that probe.
 _PRELOAD = ['multiprocessing', 'multiprocessing.spawn', 'multiprocessing.connection',
             'multiprocessing.synchronize', 'multiprocessing.queues', 'multiprocessing.pool',
-            'multiprocessing.resource_tracker', 'polyproc.popen', 'polyproc.worker', 'runpy',
-            'pkgutil', 'tempfile']
+            'multiprocessing.resource_tracker', 'polyproc.forkserver', 'polyproc.popen',
+            'polyproc.worker', 'runpy', 'pkgutil', 'tempfile']
 
 
 # What GraalPy's start-up put in os.environ beyond the process's environment: a direct run has
@@ -59,6 +60,9 @@ def prepare(fd):
     _util_importers.update(name for name, module in list(sys.modules.items())
                            if name.startswith(('multiprocessing', 'polyproc')) and module is not None
                            and any(value is util for value in vars(module).values()))
+    # Taking a command's environment is the first thing every hand-off runs: run once, with
+    # the worker's own, it took a lent child ~40 ms afterwards instead of 60-70 ms.
+    _take_environment(['%s=%s' % kv for kv in os.environ.items()], os.getcwd())
     os.write(fd, b'R')
 
 
