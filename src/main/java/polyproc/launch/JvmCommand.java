@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -53,9 +54,12 @@ public final class JvmCommand {
         return options;
     }
 
-    /** -XX:+UseSerialGC, -XX:+UseG1GC, -XX:+UseZGC, ... */
+    /** The options that choose HotSpot's collector (not, e.g., -XX:+UseMaximumCompactionOnSystemGC). */
+    private static final Set<String> COLLECTORS = Set.of("-XX:+UseSerialGC", "-XX:+UseParallelGC",
+            "-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseShenandoahGC", "-XX:+UseEpsilonGC");
+
     static boolean selectsCollector(String option) {
-        return option.startsWith("-XX:+Use") && option.endsWith("GC");
+        return COLLECTORS.contains(option);
     }
 
     private static String absolute(String classPath) {

@@ -18,8 +18,9 @@ import polyproc.supervise.ChildProcess;
 final class ProgramWorkers {
     static final int INITIAL = 1;
     /**
-     * What one idle worker costs: 358-367 MB PSS measured ~40 s after its boot with the
-     * launcher's serial collector (778 MB with G1; docs/performance.md).
+     * What one idle worker costs: 291-339 MB PSS (~390-400 MB RSS) measured ~40 s after its
+     * boot with the launcher's serial collector and shared AOT cache (778 MB with G1;
+     * docs/performance.md).
      */
     static final long WORKER_BYTES = 400L << 20;
     /** Below this many cores' worth of work the machine counts as idle. */

@@ -21,4 +21,10 @@ class JvmCommandTest {
         assertEquals(List.of("-Xmx1g", "-XX:+UseG1GC", "-Dy=2"), childOnly);
         assertEquals(List.of("-Xms16m", "-Dx=1"), JvmCommand.inherited(PARENT, childOnly));
     }
+
+    @Test
+    void anOptionOfACollectorIsNotACollector() {
+        List<String> childOnly = JvmCommand.childOnly(List.of(), "-XX:+UseMaximumCompactionOnSystemGC");
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xms16m", "-Dx=1"), JvmCommand.inherited(PARENT, childOnly));
+    }
 }
