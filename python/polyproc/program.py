@@ -82,9 +82,9 @@ def _warm_compiler():
     """Runs Python code until Graal has compiled it. The Graal compiler is Java code that a fresh
     JVM has not compiled yet, so a fresh worker's first compilations are slow (a Pool task's
     function: 1.6 s cold, 0.35 s warm, first tier) and its tasks run interpreted meanwhile. Done
-    here, while the machine is idle (~4.5 s until _exercise runs compiled), it brought
-    bench/server.py's imap_unordered small program to 1.7x python3 (2.5x before; with the
-    single tier, bin/polyproc)."""
+    here, while the machine is idle (~4.5 s until _exercise runs compiled). With the single tier
+    (bin/polyproc), a fixed 400 calls brought bench/server.py's imap_unordered small program to
+    1.7x python3 (2.5x before); run until compiled, as here, 2.3x (docs/performance.md)."""
     import time
     deadline = time.monotonic() + 10  # a partial warm-up still helps
     start = time.perf_counter()
