@@ -39,9 +39,9 @@ def _process_environment():
         return {os.fsdecode(kv.split(b'=', 1)[0]) for kv in f.read().split(b'\0') if b'=' in kv}
 
 
-def prepare(fd):
+def prepare():
     """While idle: ^C in the server's terminal is not this worker's; import what programs
-    need; then say ready (Bootstrap.READY) on the bootstrap socket."""
+    need; warm the compiler. The worker says ready afterwards (ProgramWorker)."""
     # Not SIG_IGN: GraalPy 25.0.3 never delivers SIGINT again after SIG_IGN was set once.
     signal.signal(signal.SIGINT, _ignore_signal)
     initial = _process_environment()
@@ -64,7 +64,6 @@ def prepare(fd):
     # the worker's own, it took a lent child ~40 ms afterwards instead of 60-70 ms.
     _take_environment(['%s=%s' % kv for kv in os.environ.items()], os.getcwd())
     _warm_compiler()
-    os.write(fd, b'R')
 
 
 def _exercise(n):
