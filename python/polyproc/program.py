@@ -82,15 +82,15 @@ def _warm_compiler():
     JVM has not compiled yet, so a fresh worker's first compilations are slow (a Pool task's
     function: 1.6 s cold, 0.35 s warm, first tier) and its tasks run interpreted meanwhile. Done
     here, while the machine is idle (~4.5 s until _exercise runs compiled). With the single tier
-    (bin/polyproc), a fixed 400 calls brought bench/server.py's imap_unordered small program to
-    1.7x python3 (2.5x before); run until compiled, as here, 2.3x (docs/performance.md)."""
+    (bin/polyproc), bench/server.py's imap_unordered small program ran at 1.7-2.1x python3 (2.5x
+    before; docs/performance.md)."""
     import time
-    deadline = time.monotonic() + 10  # a partial warm-up still helps
+    deadline = time.perf_counter() + 10  # a partial warm-up still helps
     start = time.perf_counter()
     _exercise(1000)
     interpreted = time.perf_counter() - start
     compiled_runs = 0
-    while compiled_runs < 10 and time.monotonic() < deadline:
+    while compiled_runs < 10 and time.perf_counter() < deadline:
         start = time.perf_counter()
         _exercise(1000)
         # Compiled code runs this ~100x faster than the interpreter: count those runs.
