@@ -35,9 +35,7 @@ final class ProgramWorker {
 
     /** {@code serverSocket}: where the program finds its server again, for its children (ServerLink). */
     static void run(Context context, int bootstrapFd, String serverSocket) {
-        context.eval("python", "import polyproc.program\npolyproc.program.prepare").execute();
-        Settling.settle();
-        Io.writeFully(bootstrapFd, new byte[] {Bootstrap.READY});
+        context.eval("python", "import polyproc.program\npolyproc.program.prepare").execute(bootstrapFd);
         Bootstrap.Program program = Bootstrap.receiveProgram(bootstrapFd);
         serving = true;
         int connection = program.connection();
