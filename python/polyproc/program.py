@@ -39,9 +39,9 @@ def _process_environment():
         return {os.fsdecode(kv.split(b'=', 1)[0]) for kv in f.read().split(b'\0') if b'=' in kv}
 
 
-def prepare(fd):
+def prepare():
     """While idle: ^C in the server's terminal is not this worker's; import what programs
-    need; then say ready (Bootstrap.READY) on the bootstrap socket."""
+    need; warm the compiler. The worker says ready afterwards (ProgramWorker)."""
     # Not SIG_IGN: GraalPy 25.0.3 never delivers SIGINT again after SIG_IGN was set once.
     signal.signal(signal.SIGINT, _ignore_signal)
     initial = _process_environment()
@@ -64,7 +64,6 @@ def prepare(fd):
     # the worker's own, it took a lent child ~40 ms afterwards instead of 60-70 ms.
     _take_environment(['%s=%s' % kv for kv in os.environ.items()], os.getcwd())
     _warm_compiler()
-    os.write(fd, b'R')
 
 
 def _exercise(n):
@@ -83,7 +82,7 @@ def _warm_compiler():
     JVM has not compiled yet, so a fresh worker's first compilations are slow (a Pool task's
     function: 1.6 s cold, 0.35 s warm, first tier) and its tasks run interpreted meanwhile. Done
     here, while the machine is idle (~4.5 s until _exercise runs compiled). With the single tier
-    (bin/polyproc), bench/server.py's imap_unordered small program ran at 2.0-2.4x python3 (2.5x
+    (bin/polyproc), bench/server.py's imap_unordered small program ran at 1.7-2.1x python3 (2.5x
     before; docs/performance.md)."""
     import time
     deadline = time.perf_counter() + 10  # a partial warm-up still helps

@@ -13,6 +13,11 @@ on descriptors 0-2 (else stdin is a pipe, stdout and stderr one pipe). Each STEP
 
 Then waits for the command to end and prints its output, a line "--- status", and
 "exit N" or "signal N" (or "timeout ..." if a step or the end did not come; then it kills it).
+
+The command starts as from an interactive shell, with no signal ignored, however the test run
+was started: under nohup (SIGHUP ignored) or as a background job of a script (SIGINT and
+SIGQUIT ignored) the command would inherit those, and polyproc's client does not pass on a
+signal that its caller ignores.
 """
 import codecs
 import fcntl
@@ -34,6 +39,9 @@ def main():
         args = args[1:]
     cut = args.index('--')
     steps, command = args[:cut], args[cut + 1:]
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
     if use_pty:
         master, slave = os.openpty()
 

@@ -29,7 +29,7 @@ import polyproc.internal.posix.Sockets;
 public final class Bootstrap {
     /** The descriptor at which a worker finds its bootstrap socket. */
     public static final int FD = 3;
-    /** What a prepared forkserver worker writes (python/polyproc/worker.py). */
+    /** What a prepared worker writes (python/polyproc/worker.py; ProgramWorker for the server's). */
     public static final char READY = 'R';
     /** The most descriptors one task carries (one SCM_RIGHTS message). */
     public static final int MAX_TASK_FDS = Sockets.MAX_FDS_PER_MESSAGE;

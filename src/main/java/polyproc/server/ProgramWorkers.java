@@ -18,9 +18,9 @@ import polyproc.supervise.ChildProcess;
 final class ProgramWorkers {
     static final int INITIAL = 1;
     /**
-     * What one idle worker costs: 291-339 MB PSS (~390-400 MB RSS) measured ~40 s after its
-     * boot with the launcher's serial collector and shared AOT cache (778 MB with G1;
-     * docs/performance.md).
+     * What one idle worker costs: a lone one 287 MB PSS (341 MB RSS) once settled
+     * (worker.Settling), with the launcher's serial collector and shared AOT cache (778 MB with
+     * G1 and neither; docs/performance.md); the bound leaves room for its RSS.
      */
     static final long WORKER_BYTES = 400L << 20;
     /** Below this many cores' worth of work the machine counts as idle. */

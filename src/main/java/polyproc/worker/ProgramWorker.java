@@ -35,7 +35,9 @@ final class ProgramWorker {
 
     /** {@code serverSocket}: where the program finds its server again, for its children (ServerLink). */
     static void run(Context context, int bootstrapFd, String serverSocket) {
-        context.eval("python", "import polyproc.program\npolyproc.program.prepare").execute(bootstrapFd);
+        context.eval("python", "import polyproc.program\npolyproc.program.prepare").execute();
+        Settling.settle();
+        Io.writeFully(bootstrapFd, new byte[] {Bootstrap.READY});
         Bootstrap.Program program = Bootstrap.receiveProgram(bootstrapFd);
         serving = true;
         int connection = program.connection();
