@@ -13,6 +13,8 @@ def _enable(bridge):
     from polyproc import _java
     _java.install(bridge)
     import polyproc._install  # noqa: F401
+    from polyproc import signals
+    signals.install()
     if _java.embedded.embedded():
         from polyproc import embedded
         embedded.setup()

@@ -12,9 +12,10 @@ shared_memory = None     # shared_memory.py: shmOpen, shmUnlink
 socketpair = None        # socketpair.py: socketPair
 reduction = None         # reduction.py: sendFds, receiveFds
 synchronize = None       # synchronize.py: create, open, unlink (SemLock)
+signals = None           # signals.py: clearIgnored
 
 _NAMES = ('popen', 'worker', 'context', 'embedded', 'resource_tracker', 'shared_memory',
-          'socketpair', 'reduction', 'synchronize')
+          'socketpair', 'reduction', 'synchronize', 'signals')
 
 
 def install(bridge):

@@ -42,7 +42,8 @@ def _process_environment():
 def prepare():
     """While idle: ^C in the server's terminal is not this worker's; import what programs
     need; warm the compiler. The worker says ready afterwards (ProgramWorker)."""
-    # Not SIG_IGN: GraalPy 25.0.3 never delivers SIGINT again after SIG_IGN was set once.
+    # Not SIG_IGN: the program's handler would then pass through the default action for a
+    # moment (polyproc.signals), where a ^C would end it.
     signal.signal(signal.SIGINT, _ignore_signal)
     initial = _process_environment()
     _added_at_start.update((k, v) for k, v in os.environ.items() if k not in initial)

@@ -16,7 +16,8 @@ def main(fd, forkserver_worker, preparation):
     the task on the bootstrap socket fd, run its Process; return the exit code."""
     if forkserver_worker:
         # An idle worker ignores ^C in the terminal, as CPython's forkserver does. Not with
-        # SIG_IGN: GraalPy 25.0.3 never delivers SIGINT again after SIG_IGN was set once.
+        # SIG_IGN: the Process's handler would then pass through the default action for a
+        # moment (polyproc.signals), where a ^C would end the child.
         signal.signal(signal.SIGINT, _ignore_signal)
         from polyproc import forkserver
         forkserver.prepare_worker(preparation)

@@ -48,6 +48,14 @@ def interrupted(ready):
     time.sleep(100)  # SIGINT raises KeyboardInterrupt here, as in CPython: exit code 1
 
 
+def handles_after_ignoring(ready):
+    # The JVM takes no handler for SIGINT while it is ignored (polyproc.signals makes it).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(3))
+    ready.set()
+    time.sleep(100)
+
+
 def registers_atexit():
     # A spawn child runs its atexit handlers as sys.exit() does; a forkserver child ends with
     # os._exit() and does not (CPython alike).
@@ -103,6 +111,15 @@ class ExitCodeTest(unittest.TestCase):
         os.kill(p.pid, signal.SIGINT)
         p.join(LONG)
         self.assertEqual(p.exitcode, 1)
+
+    def test_a_handler_set_after_sig_ign_runs(self):
+        ready = mp.Event()
+        p = mp.Process(target=handles_after_ignoring, args=(ready,))
+        p.start()
+        self.assertTrue(ready.wait(LONG))
+        os.kill(p.pid, signal.SIGINT)
+        p.join(LONG)
+        self.assertEqual(p.exitcode, 3)
 
 
 class EndedFromOutsideTest(unittest.TestCase):

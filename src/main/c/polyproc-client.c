@@ -45,6 +45,7 @@ static int java_words;  /* N */
 static char **args;     /* ARGS */
 static int arg_count;
 static int signal_pipe[2] = {-1, -1};
+static uint64_t ignored_signals; /* bit N: this command was started ignoring signal N */
 
 /* Runs the command without the server: the java command, in this process. */
 static void run_directly(void) {
@@ -225,6 +226,7 @@ static int build_request(struct buffer *b, enum kind kind) {
         return 0;
     }
     put32(b, (uint32_t) nice);
+    put64(b, ignored_signals);
     put32(b, RLIMIT_NLIMITS);
     for (int r = 0; r < RLIMIT_NLIMITS; r++) {
         struct rlimit limit;
@@ -302,16 +304,22 @@ static void on_signal(int sig) {
     errno = saved;
 }
 
-/* What reaches the command and is passed on to the program (that the command does not ignore). */
+/*
+ * What reaches the command and is passed on to the program. One the command was started
+ * ignoring (nohup: SIGHUP) is passed on too: the program starts with it ignored, as it would
+ * have (the request says which), and may install a handler for it.
+ */
 static const int FORWARDED[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGTSTP, SIGCONT};
 #define FORWARDED_COUNT ((int) (sizeof FORWARDED / sizeof FORWARDED[0]))
+
+static int is_ignored(int sig) { return (ignored_signals >> sig) & 1; }
 
 static void catch_signals(void) {
     for (int i = 0; i < FORWARDED_COUNT; i++) {
         struct sigaction old, sa = {0};
         sigaction(FORWARDED[i], NULL, &old);
         if (old.sa_handler == SIG_IGN) {
-            continue; /* ignored by whoever started us: ignored by the program too, as it would be */
+            ignored_signals |= (uint64_t) 1 << FORWARDED[i];
         }
         sa.sa_handler = on_signal;
         sa.sa_flags = SA_RESTART;
@@ -320,14 +328,14 @@ static void catch_signals(void) {
     }
 }
 
+/* As the command was started (before the direct run's exec). */
 static void restore_signals(void) {
-    struct sigaction dfl = {0};
-    dfl.sa_handler = SIG_DFL;
     for (int i = 0; i < FORWARDED_COUNT; i++) {
-        struct sigaction old;
+        struct sigaction old, before = {0};
+        before.sa_handler = is_ignored(FORWARDED[i]) ? SIG_IGN : SIG_DFL;
         sigaction(FORWARDED[i], NULL, &old);
         if (old.sa_handler == on_signal) {
-            sigaction(FORWARDED[i], &dfl, NULL);
+            sigaction(FORWARDED[i], &before, NULL);
         }
     }
 }
@@ -339,7 +347,7 @@ static int ends_the_process(int sig) {
 /* Passes sig on to the program; a stop (^Z) also stops this command, as the shell expects. */
 static void forward(int pidfd, int sig) {
     syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-    if (sig == SIGTSTP) {
+    if (sig == SIGTSTP && !is_ignored(SIGTSTP)) {
         struct sigaction dfl = {0}, mine = {0};
         dfl.sa_handler = SIG_DFL;
         sigaction(SIGTSTP, &dfl, &mine);
@@ -430,7 +438,7 @@ int main(int argc, char **argv) {
                 /* The server ended before any program started: nothing ran. */
                 restore_signals();
                 for (int i = 0; i < pending_count; i++) {
-                    if (ends_the_process(pending[i])) {
+                    if (ends_the_process(pending[i]) && !is_ignored(pending[i])) {
                         die_by(pending[i]);
                     }
                 }
@@ -469,7 +477,7 @@ int main(int argc, char **argv) {
                 }
                 restore_signals();
                 for (int i = 0; i < pending_count; i++) {
-                    if (ends_the_process(pending[i])) {
+                    if (ends_the_process(pending[i]) && !is_ignored(pending[i])) {
                         die_by(pending[i]);
                     }
                 }

@@ -41,6 +41,7 @@ public final class Bridge {
         modules.put("socketpair", new SocketPairBridge(errors));
         modules.put("reduction", new ReductionBridge(errors));
         modules.put("synchronize", new SynchronizeBridge(errors));
+        modules.put("signals", new SignalsBridge());
         context.eval("python", "import polyproc\npolyproc._enable").execute(ProxyObject.fromMap(modules));
         return new Bridge(popen);
     }

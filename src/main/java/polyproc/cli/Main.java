@@ -36,9 +36,13 @@ public final class Main {
 
     public static void main(String[] args) {
         // As python3 (and a served program, whose worker does the same: WorkerMain): SIGTERM and
-        // SIGHUP end the program by the signal, not by the JVM's shutdown with exit 128+N.
-        Signals.setDefaultAction(Signals.SIGTERM);
-        Signals.setDefaultAction(Signals.SIGHUP);
+        // SIGHUP end the program by the signal, not by the JVM's shutdown with exit 128+N; one
+        // that the caller ignores (nohup) stays ignored.
+        for (int sig : new int[] {Signals.SIGTERM, Signals.SIGHUP}) {
+            if (!Signals.isIgnored(sig)) {
+                Signals.setDefaultAction(sig);
+            }
+        }
         int code = run(args);
         if (Boolean.getBoolean(JVM_EXIT_PROPERTY)) {
             System.exit(code);

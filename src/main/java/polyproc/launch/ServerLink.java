@@ -33,7 +33,9 @@ public final class ServerLink {
     /**
      * A booted worker of the server, lent to this process, that takes its environment,
      * directory, umask, nice value, resource limits and descriptors 0-2 from {@code env},
-     * {@code cwd} and this process; null if the server has none ready or cannot be reached.
+     * {@code cwd} and this process, with no signal ignored (a child from Spawner starts with
+     * HUP, INT, QUIT and TERM at their default actions too); null if the server has none ready
+     * or cannot be reached.
      */
     public static ChildProcess borrow(List<String> env, String cwd) {
         String path = socketPath;
@@ -49,7 +51,7 @@ public final class ServerLink {
         }
         try {
             ServerProtocol.Request request = new ServerProtocol.Request(ServerProtocol.Kind.CHILD, List.of(), env, cwd,
-                    ProcessAttributes.currentUmask(), ProcessAttributes.nice(), ProcessAttributes.limits());
+                    ProcessAttributes.currentUmask(), ProcessAttributes.nice(), 0, ProcessAttributes.limits());
             Sockets.sendWithFds(connection, ServerProtocol.encode(request), new int[] {0, 1, 2});
             Sockets.Received reply = Sockets.receiveWithFds(connection, 64, 1);
             String line = new String(reply.data(), StandardCharsets.UTF_8);

@@ -15,8 +15,8 @@ import polyproc.internal.posix.ProcessAttributes;
  *
  * <p>Request, client to server, in the client's byte order (the same machine): a 4-byte length,
  * then the body: magic, {@link Kind}, and for RUN the command as the client got it: argv,
- * environment, working directory, umask, nice value, resource limits. A RUN carries the
- * client's descriptors 0, 1 and 2 (SCM_RIGHTS) on its first byte.
+ * environment, working directory, umask, nice value, the signals it ignores, resource limits.
+ * A RUN carries the client's descriptors 0, 1 and 2 (SCM_RIGHTS) on its first byte.
  *
  * <p>Replies, server (or the worker running the program) to client: lines of text,
  * {@code <letter> <value>\n}: {@value #PID} the program's pid (the client forwards signals to
@@ -44,9 +44,13 @@ public final class ServerProtocol {
      */
     public enum Kind { RUN, STATUS, STOP, CHILD }
 
-    /** What a command asks for: a program to run as it would run it, or the server's state. */
+    /**
+     * What a command asks for: a program to run as it would run it, or the server's state.
+     * {@code ignoredSignals}: bit N set when the command ignores signal N (SIG_IGN survives exec:
+     * the program starts with it ignored, as it would have).
+     */
     public record Request(Kind kind, List<String> argv, List<String> env, String cwd, int umask, int nice,
-                          List<ProcessAttributes.Limit> limits) {}
+                          long ignoredSignals, List<ProcessAttributes.Limit> limits) {}
 
     /** A request that cannot be read; the message says what is wrong with it. */
     public static final class BadRequest extends Exception {
@@ -75,13 +79,14 @@ public final class ServerProtocol {
                 throw new BadRequest("unknown request kind " + kind);
             }
             if (kind != Kind.RUN.ordinal() && kind != Kind.CHILD.ordinal()) {
-                return new Request(Kind.values()[kind], List.of(), List.of(), "/", 0, 0, List.of());
+                return new Request(Kind.values()[kind], List.of(), List.of(), "/", 0, 0, 0, List.of());
             }
             List<String> argv = strings(in);
             List<String> env = strings(in);
             String cwd = string(in);
             int umask = in.getInt();
             int nice = in.getInt();
+            long ignoredSignals = in.getLong();
             int count = count(in, 20);
             List<ProcessAttributes.Limit> limits = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -90,7 +95,7 @@ public final class ServerProtocol {
             if (in.hasRemaining()) {
                 throw new BadRequest(in.remaining() + " bytes after the request");
             }
-            return new Request(Kind.values()[kind], argv, env, cwd, umask, nice, limits);
+            return new Request(Kind.values()[kind], argv, env, cwd, umask, nice, ignoredSignals, limits);
         } catch (BufferUnderflowException e) {
             throw new BadRequest("a truncated request");
         }
@@ -129,8 +134,8 @@ public final class ServerProtocol {
         putStrings(body, r.argv());
         putStrings(body, r.env());
         putString(body, r.cwd());
-        body.writeBytes(ByteBuffer.allocate(12).order(ByteOrder.nativeOrder())
-                .putInt(r.umask()).putInt(r.nice()).putInt(r.limits().size()).array());
+        body.writeBytes(ByteBuffer.allocate(20).order(ByteOrder.nativeOrder())
+                .putInt(r.umask()).putInt(r.nice()).putLong(r.ignoredSignals()).putInt(r.limits().size()).array());
         for (ProcessAttributes.Limit l : r.limits()) {
             body.writeBytes(ByteBuffer.allocate(20).order(ByteOrder.nativeOrder())
                     .putInt(l.resource()).putLong(l.soft()).putLong(l.hard()).array());

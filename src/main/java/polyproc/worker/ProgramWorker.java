@@ -93,6 +93,7 @@ final class ProgramWorker {
         boolean isFile = inv.script() != null && !inv.script().equals("-");
         context.eval("python", "import polyproc.program\npolyproc.program.enter").execute(
                 inv.argv().toArray(), request.env().toArray(), request.cwd(), isFile ? inv.script() : null);
+        takeIgnoredSignals(request.ignoredSignals());
         // Signals the command forwards from now on meet the program's handlers.
         reply(connection, ServerProtocol.PID, ProcessHandle.current().pid());
         if (Main.scriptIsMissing(inv, cwd)) {
@@ -103,6 +104,22 @@ final class ProgramWorker {
         } catch (IOException e) {
             System.err.println(Main.launcher() + ": " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * The signals the client passes on, less SIGUSR2 (the JVM's, for thread suspension). The
+     * client passes on those its command ignores too: what becomes of one is the program's.
+     */
+    private static final int[] FORWARDED = {Signals.SIGHUP, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGUSR1,
+        Signals.SIGTERM, Signals.SIGCONT, Signals.SIGTSTP, Signals.SIGWINCH};
+
+    /** Those the command ignores are ignored here too, as the program would have inherited them. */
+    private static void takeIgnoredSignals(long ignored) {
+        for (int sig : FORWARDED) {
+            if ((ignored & 1L << sig) != 0) {
+                Signals.ignore(sig);
+            }
         }
     }
 

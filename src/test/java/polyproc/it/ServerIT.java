@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import polyproc.it.Polyproc.Server;
 
@@ -80,10 +82,17 @@ class ServerIT {
      */
     private static Polyproc.Result drive(Path folder, Map<String, String> env, List<String> steps, String... args)
             throws Exception {
+        return drive(List.of(), folder, env, steps, args);
+    }
+
+    /** As drive, with the launcher run by the command {@code prefix} (which execs it). */
+    private static Polyproc.Result drive(List<String> prefix, Path folder, Map<String, String> env, List<String> steps,
+                                         String... args) throws Exception {
         assumeTrue(onPath("python3"), "python3 drives terminals and signals");
         List<String> cmd = new ArrayList<>(List.of("python3", Polyproc.script("server_driver.py").toString()));
         cmd.addAll(steps);
         cmd.add("--");
+        cmd.addAll(prefix);
         cmd.add(Polyproc.LAUNCHER.toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -311,6 +320,45 @@ class ServerIT {
         assertTrue(r.out().contains("handled SIGUSR1\nhandled SIGHUP\n"), r.toString());
         assertFalse(r.out().contains(Polyproc.DIRECT_LINE), r.toString());
         assertEquals(status.pid(), ppid(r.out()), r.toString());
+    }
+
+    /**
+     * A command started ignoring SIGHUP and SIGINT (nohup; a background job of a script): the
+     * program starts with both ignored and survives them, then handles each once it installs a
+     * handler, as under python3; served and direct alike.
+     */
+    @ParameterizedTest
+    @EnumSource(Server.class)
+    void signalsTheCommandIgnoresStayIgnoredUntilTheProgramHandlesThem(Server mode) throws Exception {
+        assumeTrue(onPath("env"), "env --ignore-signal starts the command ignoring signals");
+        if (mode == Server.ON) {
+            Polyproc.awaitReadyWorker(shared, READY_LIMIT);
+        }
+        Map<String, String> env = new HashMap<>(mode.env());
+        env.put("POLYPROC_SERVER_DEBUG", "1");
+        // Ignored signals are dropped when sent, so a SIGUSR1 sent after them comes after them.
+        Polyproc.Result r = drive(List.of("env", "--ignore-signal=HUP,INT"), shared, env,
+                List.of("expect:READY", "kill:SIGHUP", "kill:SIGINT", "kill:SIGUSR1", "expect:HANDLING",
+                        "kill:SIGHUP", "expect:handled SIGHUP", "kill:SIGINT", "expect:handled SIGINT", "kill:SIGTERM"),
+                "-c", """
+                        import signal, time
+                        def handler(sig, frame):
+                            print('handled', signal.Signals(sig).name, flush=True)
+                        def handle_them(sig, frame):
+                            print('previous ignored', signal.signal(signal.SIGHUP, handler) == signal.SIG_IGN,
+                                  signal.signal(signal.SIGINT, handler) == signal.SIG_IGN)
+                            print('HANDLING', flush=True)
+                        print('ignored', signal.getsignal(signal.SIGHUP) == signal.SIG_IGN,
+                              signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+                        signal.signal(signal.SIGUSR1, handle_them)
+                        print('READY', flush=True)
+                        while True:
+                            time.sleep(0.05)
+                        """);
+        assertEquals("signal 15", endOf(r), r.toString());
+        assertTrue(r.out().startsWith("ignored True True\nREADY\nprevious ignored True True\nHANDLING\n"
+                + "handled SIGHUP\nhandled SIGINT\n"), r.toString());
+        assertFalse(r.out().contains(Polyproc.DIRECT_LINE), r.toString());
     }
 
     // ---------------------------------------------------------------- nothing outlives a command

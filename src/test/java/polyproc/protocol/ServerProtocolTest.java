@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The request a command's client sends the polyproc server: what arrives, and what is refused. */
 class ServerProtocolTest {
     private static final ServerProtocol.Request RUN = new ServerProtocol.Request(ServerProtocol.Kind.RUN,
-            List.of("-c", "print('é')"), List.of("HOME=/home/u", "EMPTY="), "/tmp/dir", 022, 5,
+            List.of("-c", "print('é')"), List.of("HOME=/home/u", "EMPTY="), "/tmp/dir", 022, 5, 1L << 1 | 1L << 2,
             List.of(new ProcessAttributes.Limit(7, 1024, 4096), new ProcessAttributes.Limit(3, -1, -1)));
 
     private static byte[] body(byte[] message) throws ServerProtocol.BadRequest {
@@ -32,7 +32,7 @@ class ServerProtocolTest {
 
     @Test
     void statusAndStopCarryNothingElse() throws Exception {
-        ServerProtocol.Request stop = new ServerProtocol.Request(ServerProtocol.Kind.STOP, List.of(), List.of(), "/", 0, 0, List.of());
+        ServerProtocol.Request stop = new ServerProtocol.Request(ServerProtocol.Kind.STOP, List.of(), List.of(), "/", 0, 0, 0, List.of());
         assertEquals(ServerProtocol.Kind.STOP, ServerProtocol.parse(body(ServerProtocol.encode(stop))).kind());
     }
 

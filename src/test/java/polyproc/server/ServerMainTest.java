@@ -25,7 +25,7 @@ class ServerMainTest {
 
     private static String why(List<String> argv, List<String> env) {
         return ServerMain.whyNotServed(new ServerProtocol.Request(ServerProtocol.Kind.RUN, argv, env, "/", 022, 0,
-                List.of()), SERVER_ENV);
+                0, List.of()), SERVER_ENV);
     }
 
     @Test
