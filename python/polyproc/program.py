@@ -83,7 +83,7 @@ def _warm_compiler():
     JVM has not compiled yet, so a fresh worker's first compilations are slow (a Pool task's
     function: 1.6 s cold, 0.35 s warm, first tier) and its tasks run interpreted meanwhile. Done
     here, while the machine is idle (~4.5 s until _exercise runs compiled). With the single tier
-    (bin/polyproc), bench/server.py's imap_unordered small program ran at 1.7-2.1x python3 (2.5x
+    (bin/polyproc), bench/server.py's imap_unordered small program ran at 1.7-2.2x python3 (2.5x
     before; docs/performance.md)."""
     import time
     deadline = time.perf_counter() + 10  # a partial warm-up still helps
