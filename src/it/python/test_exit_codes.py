@@ -103,23 +103,20 @@ class ExitCodeTest(unittest.TestCase):
     def test_atexit_handler_in_child_exits_0(self):
         self.assertEqual(exit_code(registers_atexit), 0)
 
-    def test_sigint_in_sleep_is_keyboard_interrupt_exit_1(self):
+    def exit_code_after_sigint(self, target):
         ready = mp.Event()
-        p = mp.Process(target=interrupted, args=(ready,))
+        p = mp.Process(target=target, args=(ready,))
         p.start()
         self.assertTrue(ready.wait(LONG))
         os.kill(p.pid, signal.SIGINT)
         p.join(LONG)
-        self.assertEqual(p.exitcode, 1)
+        return p.exitcode
+
+    def test_sigint_in_sleep_is_keyboard_interrupt_exit_1(self):
+        self.assertEqual(self.exit_code_after_sigint(interrupted), 1)
 
     def test_a_handler_set_after_sig_ign_runs(self):
-        ready = mp.Event()
-        p = mp.Process(target=handles_after_ignoring, args=(ready,))
-        p.start()
-        self.assertTrue(ready.wait(LONG))
-        os.kill(p.pid, signal.SIGINT)
-        p.join(LONG)
-        self.assertEqual(p.exitcode, 3)
+        self.assertEqual(self.exit_code_after_sigint(handles_after_ignoring), 3)
 
 
 class EndedFromOutsideTest(unittest.TestCase):
