@@ -97,17 +97,31 @@ public final class Spawner {
      * dies: {@code setpriv --pdeathsig KILL} (util-linux) sets PR_SET_PDEATHSIG and execs the
      * program. A child JVM also watches its bootstrap socket (WorkerMain), but only once its
      * main() runs; a worker still booting when a host is SIGKILLed was seen to live on for over
-     * 2 s on a loaded machine. The signal follows the thread that spawned, not the process, so
-     * every spawn runs on one thread that lives as long as the JVM ({@link #LAUNCHER}). Without
-     * setpriv, the argv is returned as it is (the socket watch remains).
+     * 2 s on a loaded machine. Without setpriv, the argv is returned as it is (the socket watch
+     * remains).
      */
     public static List<String> diesWithParent(List<String> argv) {
-        if (!SETPRIV.canExecute()) {
+        return withParentDeathSignal("KILL", argv);
+    }
+
+    /**
+     * {@code argv} prefixed so that the kernel sends the child {@code signal} (a name setpriv
+     * knows: KILL, CONT) when this JVM dies, or as it is without setpriv ({@link
+     * #hasParentDeathSignal}). The signal follows the thread that spawned, not the process, so
+     * every spawn runs on one thread that lives as long as the JVM ({@link #LAUNCHER}).
+     */
+    public static List<String> withParentDeathSignal(String signal, List<String> argv) {
+        if (!hasParentDeathSignal()) {
             return argv;
         }
-        List<String> wrapped = new ArrayList<>(List.of(SETPRIV.getPath(), "--pdeathsig", "KILL", "--"));
+        List<String> wrapped = new ArrayList<>(List.of(SETPRIV.getPath(), "--pdeathsig", signal, "--"));
         wrapped.addAll(argv);
         return wrapped;
+    }
+
+    /** Whether {@link #withParentDeathSignal} can give a child a parent-death signal (setpriv is there). */
+    public static boolean hasParentDeathSignal() {
+        return SETPRIV.canExecute();
     }
 
     private static final File SETPRIV = new File("/usr/bin/setpriv");

@@ -54,11 +54,13 @@ public final class WorkerLauncher {
             return lent;
         }
         List<String> jvm = JvmCommand.forMain(WORKER_MAIN, settings.javaOptions(), childJavaOptions);
-        // Not a program worker: the program it runs belongs to its command, and must outlive
-        // the server. The parent-death signal is the primordial thread's, which the JVM keeps
-        // blocked in its launcher, so it could not be cleared then. An idle program worker
-        // still ends with the server: its bootstrap socket hangs up (WorkerMain).
-        List<String> command = mode == Bootstrap.Mode.PROGRAM ? jvm : Spawner.diesWithParent(jvm);
+        // A program worker is not killed with the server: the program it runs belongs to its
+        // command, and must outlive the server. The parent-death signal is the primordial
+        // thread's, which the JVM keeps blocked in its launcher, so it could not be cleared
+        // then. An idle program worker ends with the server when its bootstrap socket hangs up
+        // (WorkerMain); SIGCONT wakes one the server had paused mid-boot (ProgramWorkers) to see it.
+        List<String> command = mode == Bootstrap.Mode.PROGRAM ? Spawner.withParentDeathSignal("CONT", jvm)
+                : Spawner.diesWithParent(jvm);
         return ChildStdio.launch(settings.stdio(), stdio -> Spawner.spawn(command, env, cwd, stdio,
                 new int[0], bootMessage));
     }

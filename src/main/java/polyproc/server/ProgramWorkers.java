@@ -6,14 +6,18 @@ import java.util.Deque;
 import java.util.List;
 
 import polyproc.internal.posix.Signals;
+import polyproc.launch.Spawner;
 import polyproc.launch.WorkerLauncher;
 import polyproc.supervise.ChildProcess;
 
 /**
  * The server's idle program workers (Bootstrap.Mode.PROGRAM): booted one at a time, and only
  * while the machine is idle ({@link MachineLoad}), so a boot never takes a core from a running
- * program; a worker that dies while idle is replaced the same way. How many: {@value #INITIAL}
- * at first, one more each time a command found none ready, at most {@link #maxIdle}.
+ * program; a worker that dies while idle is replaced the same way. A boot (about 13 s of CPU
+ * here, with its warm-up) that is under way when a program starts is paused (SIGSTOP) while
+ * anything else keeps the cores busy, and continued (SIGCONT) when they are free, or when a
+ * command waits for it. How many: {@value #INITIAL} at first, one more each time a command
+ * found none ready, at most {@link #maxIdle}.
  */
 final class ProgramWorkers {
     static final int INITIAL = 1;
@@ -33,6 +37,8 @@ final class ProgramWorkers {
     private final Deque<ChildProcess> idle = new ArrayDeque<>(); // booting or ready, oldest first; guarded by this
     private int target = INITIAL; // guarded by this
     private boolean closed; // guarded by this
+    private ChildProcess paused; // stopped mid-boot, or null; guarded by this
+    private int waiting; // take() calls waiting for a booting worker; guarded by this
 
     ProgramWorkers(WorkerLauncher launcher, long availableBytes) {
         this.launcher = launcher;
@@ -58,17 +64,38 @@ final class ProgramWorkers {
             } catch (InterruptedException e) {
                 return;
             }
-            double busy = load.busyCores();
             synchronized (this) {
                 if (closed) {
                     return;
                 }
                 idle.removeIf(w -> w.poll() != null);
-                boolean booting = idle.stream().anyMatch(w -> !w.hasMessageWaiting());
-                if (!booting && idle.size() < target && busy < BUSY_LIMIT_CORES) {
-                    idle.addLast(launcher.launch());
+                ChildProcess booting = idle.stream().filter(w -> !w.hasMessageWaiting()).findFirst().orElse(null);
+                MachineLoad.Busy busy = load.since(booting == null ? -1 : booting.pid());
+                if (booting == null) {
+                    resume(); // it may have said ready just before it was stopped
+                    if (idle.size() < target && busy.all() < BUSY_LIMIT_CORES) {
+                        idle.addLast(launcher.launch());
+                    }
+                } else if (busy.others() < BUSY_LIMIT_CORES || waiting > 0) {
+                    resume();
+                } else if (paused == null && PAUSABLE) {
+                    booting.signal(Signals.SIGSTOP);
+                    paused = booting;
                 }
             }
+        }
+    }
+
+    /**
+     * Only where the kernel continues a paused worker when the server dies (its parent-death
+     * signal, WorkerLauncher): stopped, it could not see the server's hang-up and end.
+     */
+    private static final boolean PAUSABLE = Spawner.hasParentDeathSignal();
+
+    private void resume() {
+        if (paused != null) {
+            paused.signal(Signals.SIGCONT);
+            paused = null;
         }
     }
 
@@ -80,20 +107,35 @@ final class ProgramWorkers {
     ChildProcess take(long waitMillis) throws InterruptedException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
         synchronized (this) {
-            while (true) {
-                idle.removeIf(w -> w.poll() != null);
-                for (ChildProcess w : idle) {
-                    if (w.hasMessageWaiting()) {
-                        idle.remove(w);
-                        return w;
+            boolean counted = false;
+            try {
+                while (true) {
+                    idle.removeIf(w -> w.poll() != null);
+                    for (ChildProcess w : idle) {
+                        if (w.hasMessageWaiting()) {
+                            if (w == paused) {
+                                resume();
+                            }
+                            idle.remove(w);
+                            return w;
+                        }
                     }
+                    long left = deadline - System.nanoTime();
+                    if (idle.isEmpty() || closed || left <= 0) {
+                        target = Math.min(maxIdle, target + 1);
+                        return null;
+                    }
+                    if (!counted) {
+                        counted = true;
+                        waiting++;
+                        resume(); // the command's own work now
+                    }
+                    wait(Math.max(1, Math.min(50, left / 1_000_000)));
                 }
-                long left = deadline - System.nanoTime();
-                if (idle.isEmpty() || closed || left <= 0) {
-                    target = Math.min(maxIdle, target + 1);
-                    return null;
+            } finally {
+                if (counted) {
+                    waiting--;
                 }
-                wait(Math.max(1, Math.min(50, left / 1_000_000)));
             }
         }
     }
@@ -101,6 +143,11 @@ final class ProgramWorkers {
     /** For the server's status: each idle worker's pid and whether it is ready. */
     synchronized List<ChildProcess> idle() {
         return new ArrayList<>(idle);
+    }
+
+    /** For the server's status: whether {@code worker} is paused mid-boot. */
+    synchronized boolean isPaused(ChildProcess worker) {
+        return worker == paused;
     }
 
     synchronized int target() {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import polyproc.cli.Arguments;
@@ -70,6 +71,7 @@ public final class ServerMain {
     private final AtomicInteger served = new AtomicInteger();
     private volatile long lastCommand = System.nanoTime();
     private volatile boolean stopping;
+    private final AtomicBoolean released = new AtomicBoolean();
 
     private ServerMain(Path socket, ProgramWorkers workers, Duration idleTimeout) {
         this.socket = socket;
@@ -105,6 +107,8 @@ public final class ServerMain {
         String timeout = env.get(IDLE_TIMEOUT_ENV);
         ServerMain server = new ServerMain(socket, workers,
                 Duration.ofSeconds(timeout == null ? DEFAULT_IDLE_TIMEOUT_S : Long.parseLong(timeout.trim())));
+        // SIGTERM, SIGHUP, SIGINT (the JVM's shutdown): the same clean end as the idle timeout's.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(server::release));
         server.serve(listening);
         lock.release();
     }
@@ -141,13 +145,21 @@ public final class ServerMain {
                 break;
             }
         }
+        release();
+        Io.close(listening);
+    }
+
+    /** Removes the socket and ends the idle workers, once; before the lock is let go. */
+    private void release() {
+        if (released.getAndSet(true)) {
+            return;
+        }
         // Unlinked while we hold the lock: a new server may bind the path from here on.
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {
             // nothing to clean then
         }
-        Io.close(listening);
         workers.close();
     }
 
@@ -298,6 +310,7 @@ public final class ServerMain {
                 .append(", at most ").append(workers.maxIdle()).append(")\n");
         for (ChildProcess w : idle) {
             s.append("  worker ").append(w.pid()).append(w.hasMessageWaiting() ? " ready" : " booting")
+                    .append(workers.isPaused(w) ? ", paused while the machine is busy" : "")
                     .append(", PSS ").append(pssMegabytes(w.pid())).append(" MB\n");
         }
         return s.toString();

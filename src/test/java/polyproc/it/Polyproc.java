@@ -203,8 +203,8 @@ final class Polyproc {
         return new Result(p.exitValue(), out.join(), err.join());
     }
 
-    /** What --server-status says of a server: its pid, its idle workers' pids, the ready ones. */
-    record Status(long pid, List<Long> workers, List<Long> ready, String text) {}
+    /** What --server-status says of a server: its pid, its idle workers' pids, the ready ones, the paused ones. */
+    record Status(long pid, List<Long> workers, List<Long> ready, List<Long> paused, String text) {}
 
     /** The status of folder's server, or null if none answers. */
     static Status status(Path folder) throws IOException, InterruptedException {
@@ -219,6 +219,7 @@ final class Polyproc {
         long pid = -1;
         List<Long> workers = new ArrayList<>();
         List<Long> ready = new ArrayList<>();
+        List<Long> paused = new ArrayList<>();
         for (String line : r.out().split("\n")) {
             String[] w = line.trim().split("[ ,]+");
             if (line.startsWith("pid ")) {
@@ -227,10 +228,12 @@ final class Polyproc {
                 workers.add(Long.parseLong(w[1]));
                 if (w[2].equals("ready")) {
                     ready.add(Long.parseLong(w[1]));
+                } else if (w[3].equals("paused")) {
+                    paused.add(Long.parseLong(w[1]));
                 }
             }
         }
-        return new Status(pid, workers, ready, r.out());
+        return new Status(pid, workers, ready, paused, r.out());
     }
 
     /**

@@ -492,9 +492,91 @@ class ServerIT {
         }
     }
 
+    /**
+     * A boot under way is paused (SIGSTOP) while a program keeps a core busy, continued when the
+     * cores are free, paused again; SIGKILLed then, the server takes the paused worker along (its
+     * parent-death signal, SIGCONT, lets it see the server gone), and the program goes on.
+     */
+    @Test
+    void bootPausesWhileAProgramKeepsTheCoresBusy(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "a boot is paused only with a parent-death signal");
+        Path folder = Polyproc.newServerFolder();
+        try {
+            Polyproc.Status before = Polyproc.awaitReadyWorker(folder, READY_LIMIT);
+            Path spin = dir.resolve("spin");
+            Path end = dir.resolve("end");
+            Process command = Polyproc.builder(folder, Server.ON, List.of("-c", """
+                    import os, sys, time
+                    spin, end = sys.argv[1:]
+                    print('READY', flush=True)
+                    while not os.path.exists(end):
+                        if os.path.exists(spin):
+                            for _ in range(100000):
+                                pass
+                        else:
+                            time.sleep(0.02)
+                    sys.exit(7)
+                    """, spin.toString(), end.toString())).redirectOutput(ProcessBuilder.Redirect.PIPE)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
+                assertEquals("READY", out.readLine());
+                // The program sleeps: the machine is idle, and a replacement boots.
+                Polyproc.Status s = awaitStatus(folder, Duration.ofSeconds(60), "a booting worker",
+                        st -> st.workers().size() > st.ready().size());
+                long booting = s.workers().stream().filter(w -> !s.ready().contains(w)).findFirst().orElseThrow();
+                Files.writeString(spin, "");
+                awaitStatus(folder, Duration.ofSeconds(15), "worker " + booting + " paused", st -> st.paused().contains(booting));
+                assertEquals('T', processState(booting), "the paused worker is stopped");
+                Files.delete(spin);
+                awaitStatus(folder, Duration.ofSeconds(15), "worker " + booting + " continued", st -> !st.paused().contains(booting));
+                assertNotEquals('T', processState(booting), "the continued worker runs");
+                Files.writeString(spin, "");
+                awaitStatus(folder, Duration.ofSeconds(15), "worker " + booting + " paused again", st -> st.paused().contains(booting));
+                ProcessHandle.of(before.pid()).orElseThrow().destroyForcibly();
+                awaitGone(before.pid(), Duration.ofSeconds(5), "the killed server");
+                awaitGone(booting, Duration.ofSeconds(5), "the worker paused by the killed server");
+                Files.writeString(end, "");
+                assertTrue(command.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(7, command.exitValue(), "the program went on after its server was killed");
+            } finally {
+                command.destroyForcibly();
+            }
+        } finally {
+            Polyproc.removeServerFolder(folder);
+        }
+    }
+
+    private static Polyproc.Status awaitStatus(Path folder, Duration limit, String what,
+                                               java.util.function.Predicate<Polyproc.Status> until) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        Polyproc.Status s = Polyproc.status(folder);
+        while (s == null || !until.test(s)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " within " + limit.toSeconds() + " s: "
+                        + (s == null ? "no server" : s.text()));
+            }
+            Thread.sleep(200);
+            s = Polyproc.status(folder);
+        }
+        return s;
+    }
+
+    /** The state letter of /proc/PID/stat (R, S, T, ...), or '?' once it is gone. */
+    private static char processState(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException e) {
+            return '?';
+        }
+    }
+
     // ---------------------------------------------------------------- one server per key
 
-    /** Two first commands at once, no server yet: one server stays (the lock), the other exits. */
+    /**
+     * Two first commands at once, no server yet: one server stays (the lock), the other exits;
+     * SIGTERM then ends that one cleanly.
+     */
     @Test
     void twoFirstCommandsStartOneServer() throws Exception {
         Path folder = Polyproc.newServerFolder();
@@ -516,7 +598,15 @@ class ServerIT {
             }
             Thread.sleep(1000); // a second server still booting would show up now
             assertEquals(1, Polyproc.serverPids(folder).size(), "servers of " + folder + Polyproc.log(folder));
-            assertEquals(Polyproc.serverPids(folder).get(0), Polyproc.status(folder).pid());
+            Polyproc.Status s = Polyproc.status(folder);
+            assertEquals(Polyproc.serverPids(folder).get(0), s.pid());
+            // SIGTERM ends it as its idle timeout does: socket removed, idle workers ended.
+            ProcessHandle.of(s.pid()).orElseThrow().destroy();
+            awaitGone(s.pid(), Duration.ofSeconds(10), "the server sent SIGTERM");
+            for (long worker : s.workers()) {
+                awaitGone(worker, Duration.ofSeconds(5), "an idle worker of the ended server");
+            }
+            assertEquals(List.of(), sockets(folder));
         } finally {
             Polyproc.removeServerFolder(folder);
         }

@@ -26,6 +26,7 @@ public final class Signals {
     public static final int SIGUSR1 = 10;
     public static final int SIGTERM = 15;
     public static final int SIGCONT = 18;
+    public static final int SIGSTOP = 19;
     public static final int SIGTSTP = 20;
     public static final int SIGWINCH = 28;
 
