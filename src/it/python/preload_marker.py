@@ -11,4 +11,8 @@ STATE = []  # a child appends to it; the next child must not see that
 # The readiness signal test_forkserver waits for: this process has imported its preload list
 # (a file named by its pid, in the folder the parent named before the forkserver started).
 if os.environ.get('PRELOAD_MARKER_DIR'):
-    open(os.path.join(os.environ['PRELOAD_MARKER_DIR'], str(os.getpid())), 'w').close()
+    try:
+        open(os.path.join(os.environ['PRELOAD_MARKER_DIR'], str(os.getpid())), 'w').close()
+    except FileNotFoundError:
+        pass  # a worker booted before test_forkserver ended and removed the folder
+

@@ -129,6 +129,7 @@ def main(argv):
             result.emit(event='list', id=test.id())
         suite.run(result)
     kill_leftovers('a setUpClass (its tearDownClass did not end them)', mp.active_children())
+    support.clean_world()
     return 0 if result.wasSuccessful() else 1
 
 

@@ -2,6 +2,7 @@
 sys.path as a script's folder is, under polyproc and python3 alike)."""
 import multiprocessing as mp
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -40,6 +41,12 @@ def prepare_world(method):
     os.chdir(WORLD['cwd'])
     WORLD['method'] = method
     mp.set_start_method(method, force=True)
+
+
+def clean_world():
+    """Removes what prepare_world made on disk (the children have ended)."""
+    os.chdir('/')
+    shutil.rmtree(WORLD['cwd'], ignore_errors=True)
 
 
 def worker_pids(exclude=()):

@@ -6,6 +6,7 @@ program's first start() and keeps the environment and preload list of that momen
 setUpModule sets them (POLYPROC_FORKSERVER_IDLE=2, the preload list) before any child."""
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -24,6 +25,10 @@ def setUpModule():
     os.environ['POLYPROC_FORKSERVER_IDLE'] = str(IDLE)
     os.environ['PRELOAD_MARKER_DIR'] = tempfile.mkdtemp(prefix='pp-preloaded-')
     mp.set_forkserver_preload(['__main__', 'preload_marker'])
+
+
+def tearDownModule():
+    shutil.rmtree(os.environ.pop('PRELOAD_MARKER_DIR'), ignore_errors=True)
 
 
 def report(conn, started_at):

@@ -4,25 +4,28 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+
+import polyproc.internal.posix.ProcessAttributes;
 
 /**
  * Where the Python package {@code polyproc} (the project's python/ folder) is on disk. GraalPy
  * imports from folders, and the resource tracker is a shell script, so a Java host that has
  * polyproc as a jar (or inside its shaded jar) gets the package copied out of that jar once, into
  * {@code java.io.tmpdir}, under a name that is a checksum of the files: versions never mix, and
- * the children, on the same machine, find the same folder. The {@code polyproc} command has it
+ * the children, on the same machine, find the same folder (while it is the user's alone, {@link
+ * #extract(ZipFile, Path)}). The {@code polyproc} command has it
  * under {@code polyproc.home}; a build folder ({@code target/classes}) has it as a folder too.
  */
 public final class PythonFiles {
@@ -63,6 +66,16 @@ public final class PythonFiles {
     }
 
     private static Path extract(ZipFile jar) throws IOException {
+        return extract(jar, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * The folder under {@code tmp} that holds the jar's Python files, copied out if needed. The
+     * shared name is used only while it is this user's and closed to others (a folder someone
+     * else made there could hold anyone's code); else this JVM gets a private copy of its own,
+     * removed when it exits.
+     */
+    static Path extract(ZipFile jar, Path tmp) throws IOException {
         String prefix = RESOURCE_DIR + "/";
         CRC32 sum = new CRC32();
         for (Enumeration<? extends ZipEntry> e = jar.entries(); e.hasMoreElements(); ) {
@@ -72,10 +85,9 @@ public final class PythonFiles {
                 sum.update(Long.toString(entry.getCrc()).getBytes());
             }
         }
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path target = tmp.resolve("polyproc-python-" + System.getProperty("user.name", "")
                 + "-" + HexFormat.of().toHexDigits((int) sum.getValue()));
-        if (Files.isDirectory(target.resolve("polyproc"))) {
+        if (isOursAlone(target) && Files.isDirectory(target.resolve("polyproc"))) {
             return target;
         }
         // Copied to a fresh folder first and renamed: a concurrent JVM sees all files or none.
@@ -93,16 +105,34 @@ public final class PythonFiles {
         }
         try {
             Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-            deleteTree(fresh);
+            return target;
         } catch (IOException e) {
-            // Another JVM won the race (the target is a non-empty folder now).
-            deleteTree(fresh);
-            if (!Files.isDirectory(target.resolve("polyproc"))) {
-                throw e;
-            }
+            // The name is taken: by another JVM of ours that won the race, or by someone else.
         }
-        return target;
+        if (isOursAlone(target) && Files.isDirectory(target.resolve("polyproc"))) {
+            deleteTree(fresh);
+            return target;
+        }
+        System.err.println("polyproc: " + target + " is not this user's alone; using a private copy of polyproc's Python files, " + fresh);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            try {
+                deleteTree(fresh);
+            } catch (IOException e) {
+                // left in the temporary folder, closed to others
+            }
+        }));
+        return fresh;
+    }
+
+    /** Whether {@code folder} is a folder (not a link) of this user that others cannot use. */
+    private static boolean isOursAlone(Path folder) {
+        try {
+            Map<String, Object> a = Files.readAttributes(folder, "unix:uid,mode,isDirectory", LinkOption.NOFOLLOW_LINKS);
+            return (Boolean) a.get("isDirectory") && (Integer) a.get("uid") == ProcessAttributes.uid()
+                    && ((Integer) a.get("mode") & 077) == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {
