@@ -17,8 +17,6 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
-import polyproc.internal.posix.ProcessAttributes;
-
 /**
  * Where the Python package {@code polyproc} (the project's python/ folder) is on disk. GraalPy
  * imports from folders, and the resource tracker is a shell script, so a Java host that has
@@ -128,7 +126,8 @@ public final class PythonFiles {
     private static boolean isOursAlone(Path folder) {
         try {
             Map<String, Object> a = Files.readAttributes(folder, "unix:uid,mode,isDirectory", LinkOption.NOFOLLOW_LINKS);
-            return (Boolean) a.get("isDirectory") && (Integer) a.get("uid") == ProcessAttributes.uid()
+            // /proc/self belongs to this process's user.
+            return (Boolean) a.get("isDirectory") && a.get("uid").equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))
                     && ((Integer) a.get("mode") & 077) == 0;
         } catch (IOException e) {
             return false;
