@@ -24,6 +24,7 @@ Run with any python3:
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -203,6 +204,9 @@ def main():
                 wait_ready(env, 1 + children, ns.settle_max)
                 pp.append(timed(command(POLYPROC, script, [], folder), env))
             rows.append((name, pp[1:], py, 'python3'))
+        if not ns.cpu_only:
+            # An idle worker says ready once it has settled (collected, trimmed): measure one.
+            wait_ready(env, 1, ns.settle_max)
         text = status(env)
         server = re.search(r'^pid (\d+)', text, re.M)
         workers = [int(p) for p in re.findall(r'^  worker (\d+) ready', text, re.M)]
@@ -224,7 +228,8 @@ def main():
                     rows.append((f'{name} ({size}, {arg})', pp, py, 'python3'))
     finally:
         subprocess.run([POLYPROC, '--server-stop'], env=env, capture_output=True)
-    print(f'\n{ns.runs} runs, medians (s); a warm server in {folder}\n')
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f'\n{ns.runs} runs, medians (s); a warm server in a private folder\n')
     print('| command | polyproc | against | ratio |')
     print('| --- | ---: | ---: | ---: |')
     for name, pp, other, label in rows:

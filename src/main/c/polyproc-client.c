@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -104,6 +103,33 @@ static int connect_to_server(void) {
 }
 
 /*
+ * The pid of the process that holds FOLDER/KEY.lock: a server, or one starting (its starter
+ * takes the lock before it execs the JVM, which keeps it); 0 if none, -1 if it cannot be told.
+ * A POSIX record lock, the kind the JVM's FileChannel.tryLock takes (flock locks are apart).
+ */
+static pid_t lock_holder(void) {
+    char path[4096];
+    if (!path_in_folder(path, sizeof path, ".lock")) {
+        return -1;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return -1;
+    }
+    struct flock query = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    int r = fcntl(fd, F_GETLK, &query);
+    close(fd);
+    return r != 0 ? -1 : query.l_type == F_UNLCK ? 0 : query.l_pid;
+}
+
+/* After a stop: waits until the server has ended (its lock is free), at most 10 s. */
+static void await_server_end(void) {
+    for (int i = 0; i < 100 && lock_holder() > 0; i++) {
+        usleep(100 * 1000);
+    }
+}
+
+/*
  * Starts a server in the background, detached (its own session, a grandchild that init
  * adopts), once this command has ended: a JVM booting beside the command's own would make the
  * command slower than it is without a server. With /dev/null as stdin and FOLDER/KEY.log as
@@ -114,16 +140,7 @@ static int connect_to_server(void) {
  */
 static void start_server(void) {
     char path[4096];
-    if (!path_in_folder(path, sizeof path, ".lock")) {
-        return;
-    }
-    int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock < 0) {
-        return;
-    }
-    int free_lock = flock(lock, LOCK_EX | LOCK_NB) == 0;
-    close(lock);
-    if (!free_lock) {
+    if (lock_holder() != 0 || !path_in_folder(path, sizeof path, ".lock")) {
         return;
     }
     pid_t command = getpid(); /* the java command runs in this process once we exec it */
@@ -157,6 +174,17 @@ static void start_server(void) {
         close(3);
     }
     syscall(SYS_close_range, 3, ~0U, 0);
+    /*
+     * Taken here and kept across exec (no close-on-exec: closing it would let the lock go), so
+     * that the starting JVM already holds it: another starter gives way without booting one,
+     * and --server-stop finds it. The JVM's own tryLock then finds the lock its process's.
+     */
+    path_in_folder(path, sizeof path, ".lock");
+    int lock = open(path, O_RDWR | O_CREAT, 0600);
+    struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (lock < 0 || fcntl(lock, F_SETLK, &whole) != 0) {
+        _exit(0); /* another server runs or is starting */
+    }
     struct sigaction dfl = {0};
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++) {
@@ -274,8 +302,20 @@ static int send_request(int sock, struct buffer *b, const int *fds, int fd_count
 
 /* --server-status, --server-stop: the server's answer on stdout. */
 static int ask_server(enum kind kind) {
-    int sock = folder_is_private() ? connect_to_server() : -1;
+    int private = folder_is_private();
+    int sock = private ? connect_to_server() : -1;
     if (sock < 0) {
+        pid_t starting = private ? lock_holder() : 0;
+        if (starting > 0 && kind == STOP) {
+            kill(starting, SIGTERM); /* it ends as on its idle timeout, or before it listens */
+            await_server_end();
+            printf("stopped the polyproc server that was starting (%s/%s.sock)\n", folder, key);
+            return 0;
+        }
+        if (starting > 0) {
+            printf("a polyproc server is starting (pid %d, %s/%s.sock)\n", (int) starting, folder, key);
+            return 1;
+        }
         printf("no polyproc server runs for this configuration (%s/%s.sock)\n", folder, key);
         return kind == STOP ? 0 : 1;
     }
@@ -292,6 +332,7 @@ static int ask_server(enum kind kind) {
         }
     }
     if (kind == STOP) {
+        await_server_end();
         printf("stopped the polyproc server (%s/%s.sock)\n", folder, key);
     }
     return 0;

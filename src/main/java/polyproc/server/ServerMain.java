@@ -43,8 +43,9 @@ import polyproc.supervise.ChildProcess;
  *
  * <p>Private to its user: the folder must be the user's and closed to others (0700, not a
  * link), the socket is made under umask 077, and every connection's peer must be this uid
- * (SO_PEERCRED). One server per key: it holds {@code FOLDER/KEY.lock} (flock) while it runs,
- * so of two started at once one exits at once. It ends after {@value #IDLE_TIMEOUT_ENV} seconds
+ * (SO_PEERCRED). One server per key: it holds {@code FOLDER/KEY.lock} (a POSIX record lock,
+ * which the client's starter took before it exec'd this JVM) while it runs, so of two started
+ * at once one exits at once, and a stop finds a server that is still starting. It ends after {@value #IDLE_TIMEOUT_ENV} seconds
  * (default {@value #DEFAULT_IDLE_TIMEOUT_S}) without a command and without a running program.
  */
 public final class ServerMain {
@@ -181,6 +182,7 @@ public final class ServerMain {
                 case STATUS -> Io.writeFully(connection, status().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 case STOP -> {
                     stopping = true;
+                    release(); // before the answer: no command reaches this server after it
                     reply(connection, ServerProtocol.EXIT, 0);
                 }
                 case RUN, CHILD -> {

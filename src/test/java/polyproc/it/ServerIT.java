@@ -118,6 +118,16 @@ class ServerIT {
         }
     }
 
+    /** Whether pid is a process that has not yet exited (a zombie, not yet reaped by init, has). */
+    private static boolean runs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static List<Path> sockets(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(f -> f.toString().endsWith(".sock")).toList();
@@ -608,6 +618,54 @@ class ServerIT {
                 awaitGone(worker, Duration.ofSeconds(5), "an idle worker of the ended server");
             }
             assertEquals(List.of(), sockets(folder));
+        } finally {
+            Polyproc.removeServerFolder(folder);
+        }
+    }
+
+    /**
+     * --server-stop ends the server before it returns, one still starting too (the first
+     * command has ended and the server's JVM boots): nothing serves or appears afterwards.
+     */
+    @Test
+    void stopEndsAServerThatIsStillStarting() throws Exception {
+        Path folder = Polyproc.newServerFolder();
+        try {
+            assertEquals(0, Polyproc.run(Polyproc.builder(folder, Server.ON, List.of("-c", "pass")),
+                    Duration.ofMinutes(2), null, Map.of()).exitCode());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Polyproc.serverPids(folder).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<Long> starting = Polyproc.serverPids(folder);
+            assertEquals(1, starting.size(), "the first command started no server" + Polyproc.log(folder));
+            Polyproc.Result stop = Polyproc.run(Polyproc.builder(folder, Server.ON, List.of("--server-stop")),
+                    Duration.ofSeconds(30), null, Map.of());
+            assertEquals(0, stop.exitCode(), stop.toString());
+            assertTrue(stop.out().startsWith("stopped the polyproc server"), stop.toString());
+            assertFalse(runs(starting.get(0)), "the server still runs after --server-stop returned: " + stop);
+            Thread.sleep(2000);
+            assertEquals(List.of(), Polyproc.serverPids(folder), "a server appeared after the stop");
+            assertEquals(List.of(), sockets(folder));
+
+            // A server that runs: ended by the time --server-stop returns, its idle workers with it.
+            assertEquals(0, Polyproc.run(Polyproc.builder(folder, Server.ON, List.of("-c", "pass")),
+                    Duration.ofMinutes(2), null, Map.of()).exitCode());
+            Polyproc.Status running = null;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (running == null && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                running = Polyproc.status(folder);
+            }
+            assertNotNull(running, "no server answers" + Polyproc.log(folder));
+            stop = Polyproc.run(Polyproc.builder(folder, Server.ON, List.of("--server-stop")),
+                    Duration.ofSeconds(30), null, Map.of());
+            assertTrue(stop.out().startsWith("stopped the polyproc server ("), stop.toString());
+            assertFalse(runs(running.pid()), "the server still runs after --server-stop returned: " + stop);
+            assertEquals(List.of(), sockets(folder));
+            for (long worker : running.workers()) {
+                awaitGone(worker, Duration.ofSeconds(5), "an idle worker of the stopped server");
+            }
         } finally {
             Polyproc.removeServerFolder(folder);
         }
