@@ -229,7 +229,7 @@ def main():
     finally:
         subprocess.run([POLYPROC, '--server-stop'], env=env, capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
-    print(f'\n{ns.runs} runs, medians (s); a warm server in a private folder\n')
+    print(f'\nmedians (s) of {ns.runs} runs (quick rows), {ns.cpu_runs} (CPU rows); a warm server in a private folder\n')
     print('| command | polyproc | against | ratio |')
     print('| --- | ---: | ---: | ---: |')
     for name, pp, other, label in rows:
