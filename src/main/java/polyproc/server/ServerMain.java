@@ -45,8 +45,9 @@ import polyproc.supervise.ChildProcess;
  * link), the socket is made under umask 077, and every connection's peer must be this uid
  * (SO_PEERCRED). One server per key: it holds {@code FOLDER/KEY.lock} (a POSIX record lock,
  * which the client's starter took before it exec'd this JVM) while it runs, so of two started
- * at once one exits at once, and a stop finds a server that is still starting. It ends after {@value #IDLE_TIMEOUT_ENV} seconds
- * (default {@value #DEFAULT_IDLE_TIMEOUT_S}) without a command and without a running program.
+ * at once one exits at once, and a stop finds a server that is still starting. It ends after
+ * {@value #IDLE_TIMEOUT_ENV} seconds (default {@value #DEFAULT_IDLE_TIMEOUT_S}) without a
+ * command and without a running program.
  */
 public final class ServerMain {
     public static final String IDLE_TIMEOUT_ENV = "POLYPROC_SERVER_IDLE_TIMEOUT";
