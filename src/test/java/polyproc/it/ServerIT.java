@@ -118,6 +118,15 @@ class ServerIT {
         }
     }
 
+    /** The server, its idle workers and its socket are gone (the server within {@code limit}). */
+    private static void assertEnded(Path folder, Polyproc.Status server, Duration limit, String what) throws Exception {
+        awaitGone(server.pid(), limit, what);
+        for (long worker : server.workers()) {
+            awaitGone(worker, Duration.ofSeconds(5), "an idle worker of " + what);
+        }
+        assertEquals(List.of(), sockets(folder));
+    }
+
     /** Whether pid is a process that has not yet exited (a zombie, not yet reaped by init, has). */
     private static boolean runs(long pid) {
         try {
@@ -613,11 +622,7 @@ class ServerIT {
             assertEquals(Polyproc.serverPids(folder).get(0), s.pid());
             // SIGTERM ends it as its idle timeout does: socket removed, idle workers ended.
             ProcessHandle.of(s.pid()).orElseThrow().destroy();
-            awaitGone(s.pid(), Duration.ofSeconds(10), "the server sent SIGTERM");
-            for (long worker : s.workers()) {
-                awaitGone(worker, Duration.ofSeconds(5), "an idle worker of the ended server");
-            }
-            assertEquals(List.of(), sockets(folder));
+            assertEnded(folder, s, Duration.ofSeconds(10), "the server sent SIGTERM");
         } finally {
             Polyproc.removeServerFolder(folder);
         }
@@ -662,10 +667,7 @@ class ServerIT {
                     Duration.ofSeconds(30), null, Map.of());
             assertTrue(stop.out().startsWith("stopped the polyproc server ("), stop.toString());
             assertFalse(runs(running.pid()), "the server still runs after --server-stop returned: " + stop);
-            assertEquals(List.of(), sockets(folder));
-            for (long worker : running.workers()) {
-                awaitGone(worker, Duration.ofSeconds(5), "an idle worker of the stopped server");
-            }
+            assertEnded(folder, running, Duration.ofSeconds(5), "the stopped server");
         } finally {
             Polyproc.removeServerFolder(folder);
         }
@@ -864,11 +866,7 @@ class ServerIT {
             assertEquals(0, first.exitValue());
             assertNotNull(s, "no server started" + Polyproc.log(folder));
             assertFalse(s.workers().isEmpty(), s.text());
-            awaitGone(s.pid(), Duration.ofSeconds(20), "a server idle for longer than its timeout");
-            for (long worker : s.workers()) {
-                awaitGone(worker, Duration.ofSeconds(5), "an idle worker of the ended server");
-            }
-            assertEquals(List.of(), sockets(folder));
+            assertEnded(folder, s, Duration.ofSeconds(20), "a server idle for longer than its timeout");
         } finally {
             Polyproc.removeServerFolder(folder);
         }
