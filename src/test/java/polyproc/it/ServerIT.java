@@ -118,6 +118,17 @@ class ServerIT {
         }
     }
 
+    /** The status of folder's server once one answers; null if none does within limit. */
+    private static Polyproc.Status awaitStatus(Path folder, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        Polyproc.Status s = Polyproc.status(folder);
+        while (s == null && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            s = Polyproc.status(folder);
+        }
+        return s;
+    }
+
     /** The server, its idle workers and its socket are gone (the server within {@code limit}). */
     private static void assertEnded(Path folder, Polyproc.Status server, Duration limit, String what) throws Exception {
         awaitGone(server.pid(), limit, what);
@@ -668,12 +679,7 @@ class ServerIT {
             // A server that runs: ended by the time --server-stop returns, its idle workers with it.
             assertEquals(0, Polyproc.run(Polyproc.builder(folder, Server.ON, List.of("-c", "pass")),
                     Duration.ofMinutes(2), null, Map.of()).exitCode());
-            Polyproc.Status running = null;
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (running == null && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                running = Polyproc.status(folder);
-            }
+            Polyproc.Status running = awaitStatus(folder, Duration.ofSeconds(30));
             assertNotNull(running, "no server answers" + Polyproc.log(folder));
             stop = Polyproc.run(Polyproc.builder(folder, Server.ON, List.of("--server-stop")),
                     Duration.ofSeconds(30), null, Map.of());
@@ -700,12 +706,7 @@ class ServerIT {
                     Duration.ofMinutes(2), null, Map.of("POLYPROC_SERVER_DEBUG", "1"));
             assertEquals(0, r.exitCode(), r.toString());
             assertNotEquals(old.pid() + "\n", r.out(), "the old server ran a rebuilt polyproc's program");
-            Polyproc.Status fresh = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (fresh == null && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-                fresh = Polyproc.status(shared);
-            }
+            Polyproc.Status fresh = awaitStatus(shared, Duration.ofSeconds(60));
             assertNotNull(fresh, "the rebuilt polyproc's server answers" + Polyproc.log(shared));
             assertNotEquals(old.pid(), fresh.pid());
             assertNotEquals(socketOf(old), socketOf(fresh));
