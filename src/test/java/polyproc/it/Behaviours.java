@@ -63,13 +63,34 @@ final class Behaviours {
                 Polyproc.awaitReadyWorker(Polyproc.serverFolder(), Duration.ofMinutes(3));
                 env = Map.of("POLYPROC_TEST_SERVED", "1");
             }
+            long start = System.nanoTime();
             Polyproc.Result program = Polyproc.run(Polyproc.builder(Polyproc.serverFolder(), server,
                     args), LIMIT, null, env);
             String label = server == Polyproc.Server.ON ? method + ", served" : method;
-            return new Run(label, parse(Files.readAllLines(results)), program);
+            Run run = new Run(label, parse(Files.readAllLines(results)), program);
+            System.out.println(timeReport(run, (System.nanoTime() - start) / 1e9));
+            return run;
         } finally {
             Files.deleteIfExists(results);
         }
+    }
+
+    /**
+     * Where a program's time went, for the suite's log (the suite's time is mostly these
+     * programs): its wall time, each module's share, the slowest tests.
+     */
+    static String timeReport(Run run, double seconds) {
+        Map<String, Double> byModule = new LinkedHashMap<>();
+        run.results().forEach((id, outcome) -> byModule.merge(id.split("\\.")[0],
+                outcome == null ? 0 : outcome.seconds(), Double::sum));
+        StringBuilder report = new StringBuilder(String.format("behaviours [%s]: %.0f s;", run.method(), seconds));
+        byModule.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> report.append(String.format(" %s %.0f s,", e.getKey(), e.getValue())));
+        report.append(" slowest:");
+        run.results().entrySet().stream().filter(e -> e.getValue() != null)
+                .sorted((a, b) -> Double.compare(b.getValue().seconds(), a.getValue().seconds())).limit(8)
+                .forEach(e -> report.append(String.format(" %s %.1f s,", e.getKey(), e.getValue().seconds())));
+        return report.substring(0, report.length() - 1);
     }
 
     /** Each listed test with its result; null where a test was listed or started but has none. */
