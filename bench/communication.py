@@ -7,7 +7,7 @@ between the same two long-lived processes, and the median of the second half of 
 programs:
   * Pipe round trip of a small message (us), and the same with bare os.write/os.read on the
     connection's descriptor, for scale (the part that is the kernel and the interpreter's read);
-  * Pipe bandwidth with 1 MB messages (MB/s);
+  * Pipe bandwidth with 1 MB messages and with 64 MB ones (MB/s);
   * Queue throughput of 100,000 small items from one process to another (items/s);
   * uncontended Lock acquire+release (ns);
   * a Lock contended by two processes, each in a loop (acquire+release pairs per second, both together).
@@ -123,6 +123,7 @@ def main():
         ctl.recv()
         return n * size / (time.perf_counter() - t) / 1e6
     print('pipe_mb_s', warm_median(bandwidth, rounds))
+    print('pipe_64mb_mb_s', warm_median(lambda: bandwidth(2, 64 << 20), rounds))
 
     def queue(n=100000):
         ctl.send(('produce', n))
@@ -159,6 +160,7 @@ if __name__ == '__main__':
 MEASURES = [('pipe_rtt_us', 'Pipe round trip, small (us)', False),
             ('pipe_rtt_raw_us', '  same, bare os.write/os.read (us)', False),
             ('pipe_mb_s', 'Pipe bandwidth, 1 MB messages (MB/s)', True),
+            ('pipe_64mb_mb_s', 'Pipe bandwidth, 64 MB messages (MB/s)', True),
             ('queue_items_s', 'Queue, 100k items (items/s)', True),
             ('lock_ns', 'Lock acquire+release (ns)', False),
             ('contended_pairs_s', 'Lock, 2 processes (pairs/s)', True)]

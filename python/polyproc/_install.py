@@ -21,7 +21,7 @@ PATCHES = {
                                  'BaseContext._SemLock_rebuild', 'BaseContext._sem_unlink',
                                  'DefaultContext', '_concrete_contexts', '_default_context'),
                                 ('context:install',)),
-    'multiprocessing.connection': (('weakref',), ('connection:install',)),
+    'multiprocessing.connection': (('weakref', 'Connection._recv'), ('connection:install',)),
     'multiprocessing.reduction': (('HAVE_SEND_HANDLE', 'sendfds', 'recvfds'), ('reduction:install',)),
     'multiprocessing.resource_tracker': (('ResourceTracker.ensure_running', 'ResourceTracker._stop',
                                           '_resource_tracker', 'ensure_running'),

@@ -6,8 +6,10 @@ import multiprocessing as mp
 import os
 import queue
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 import unittest
 from multiprocessing import connection, reduction, shared_memory
@@ -165,6 +167,24 @@ class PipeWithinOneProcessTest(unittest.TestCase):
         with self.assertRaises(mp.BufferTooShort) as e:
             b.recv_bytes_into(bytearray(2))
         self.assertEqual(e.exception.args[0], b'12345')
+
+    def test_a_message_longer_than_a_pipe_holds_arrives_whole_at_an_offset(self):
+        r, w = mp.Pipe(duplex=False)
+        msg = bytes(range(256)) * 4096 + b'end'  # 1 MB: more than a pipe holds
+        writer = threading.Thread(target=w.send_bytes, args=(msg,))
+        writer.start()
+        buf = bytearray(len(msg) + 10)
+        self.assertEqual(r.recv_bytes_into(buf, 10), len(msg))
+        writer.join()
+        self.assertEqual(bytes(buf[10:]), msg)
+
+    def test_a_message_cut_short_by_end_of_file_is_os_error(self):
+        r, w = mp.Pipe(duplex=False)
+        os.write(w.fileno(), struct.pack('!i', 10) + b'abc')  # a header announcing 10 bytes, then 3
+        w.close()
+        with self.assertRaises(OSError) as e:
+            r.recv_bytes()
+        self.assertEqual(str(e.exception), 'got end of file during message')
 
     def test_recv_after_the_other_end_closed_is_eof_error(self):
         a, b = mp.Pipe()
