@@ -77,7 +77,8 @@ final class Behaviours {
 
     /**
      * Where a program's time went, for the suite's log (the suite's time is mostly these
-     * programs): its wall time, each module's share, the slowest tests.
+     * programs): its wall time, each module's share, the rest (the program's start and end, and
+     * the classes' set-ups and tear-downs, where their children boot), the slowest tests.
      */
     static String timeReport(Run run, double seconds) {
         Map<String, Double> byModule = new LinkedHashMap<>();
@@ -86,7 +87,8 @@ final class Behaviours {
         StringBuilder report = new StringBuilder(String.format("behaviours [%s]: %.0f s;", run.method(), seconds));
         byModule.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> report.append(String.format(" %s %.0f s,", e.getKey(), e.getValue())));
-        report.append(" slowest:");
+        double inTests = byModule.values().stream().mapToDouble(Double::doubleValue).sum();
+        report.append(String.format(" outside tests %.0f s; slowest:", seconds - inTests));
         run.results().entrySet().stream().filter(e -> e.getValue() != null)
                 .sorted((a, b) -> Double.compare(b.getValue().seconds(), a.getValue().seconds())).limit(8)
                 .forEach(e -> report.append(String.format(" %s %.1f s,", e.getKey(), e.getValue().seconds())));
