@@ -16,9 +16,10 @@ from polyproc import _java
 START_METHODS = ['forkserver', 'spawn']  # the default first
 
 # Capacity of the pipe under Pipe(duplex=False), Queue and SimpleQueue: 256 KiB instead of Linux's
-# 64 KiB. GraalPy's os.read(fd, n) allocates n bytes whatever the pipe holds, and Connection
-# reads a message with read(fd, bytes still missing): a 1 MB message through a 64 KiB pipe cost
-# 16 reads and ~8.5 MB of buffers, through 256 KiB 4 reads and 2.5 MB. python3
+# 64 KiB. GraalPy's os.read(fd, n) allocates n bytes whatever the pipe holds, and the stdlib's
+# Connection read a message with read(fd, bytes still missing) (polyproc.connection now reads at
+# most this much at a time): a 1 MB message through a 64 KiB pipe cost 16 reads and ~8.5 MB of
+# buffers, through 256 KiB 4 reads and 2.5 MB. python3
 # bench/pipe_capacity.py, 1 MB messages between the same two processes: 292 MB/s against 153
 # with 64 KiB (medians; CPython: 719 and 766). 1 MiB (the most /proc/sys/fs/pipe-max-size allows
 # unprivileged) did as well or better (101-323 MB/s against 52-114), but the kernel charges a
