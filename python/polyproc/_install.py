@@ -30,7 +30,8 @@ PATCHES = {
                              ('resource_tracker:install_temp_dir_tracking', 'embedded:install_exit_order')),
     'multiprocessing.shared_memory': (('_posixshmem',), ('shared_memory:install',)),
     'multiprocessing.sharedctypes': (('rebuild_ctype', 'class_cache'), ('sharedctypes:install',)),
-    'multiprocessing.managers': (('SyncManager.register', 'AcquirerProxy'), ('managers:install',)),
+    'multiprocessing.managers': (('SyncManager.register', 'AcquirerProxy', 'BaseProxy._decref'),
+                                 ('managers:install',)),
     'multiprocessing.pool': (('Pool.__init__',), ('pool_size:install_pool',)),
     'concurrent.futures.process': (('ProcessPoolExecutor.__init__',), ('pool_size:install_process_pool',)),
 }

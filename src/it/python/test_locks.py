@@ -142,18 +142,22 @@ class SignalsInAcquireTest(unittest.TestCase):
                 waiting = threading.Event()
                 sender = self.send_when_waiting(signal.SIGINT, waiting)
                 releaser = threading.Timer(0.05 + 0.002 * round_, self.lock.release)
-                try:
-                    releaser.start()
-                    waiting.set()
-                    self.lock.acquire(timeout=30)
-                except KeyboardInterrupt:
-                    pass
-                # Until this round's SIGINT has been handled (late on a loaded machine), so
-                # that it cannot land in the next round.
+                releaser.start()
+                # One try around the wait and the time until this round's SIGINT has been
+                # handled (late on a loaded machine, so that it cannot land in the next round):
+                # the handler raises once per round, and the signal is sent once waiting is set,
+                # so it lands in here wherever it lands.
                 deadline = time.monotonic() + support.LONG
-                while len(delivered) <= round_ and time.monotonic() < deadline:
+                acquiring = True
+                while True:
                     try:
-                        time.sleep(0.01)
+                        if acquiring:
+                            acquiring = False
+                            waiting.set()
+                            self.lock.acquire(timeout=30)
+                        while len(delivered) <= round_ and time.monotonic() < deadline:
+                            time.sleep(0.01)
+                        break
                     except KeyboardInterrupt:
                         pass
                 releaser.join()

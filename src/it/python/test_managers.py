@@ -13,7 +13,22 @@ from multiprocessing.managers import BaseManager, BaseProxy, SharedMemoryManager
 from support import LONG
 
 
+class FinalizesWhenPickled:
+    """An argument whose pickling runs a proxy's finalizer, as GraalPy's GC may at any point of
+    a call (CPython frees a proxy by reference count, between calls)."""
+
+    def __init__(self, proxy):
+        self.proxy = proxy
+
+    def __reduce__(self):
+        self.proxy._close()  # the util.Finalize that the GC runs when the proxy goes
+        return str, ('sent after a finalizer',)
+
+
 def child_work(d, l, ns, q, lock, ev, val, arr, nested, barrier, cond, sem):
+    # The only proxy this child holds a reference through (inherited ones take none, as in
+    # CPython's spawn): its finalizer, run inside another proxy's call, must not break that call.
+    ns.after_finalizer = FinalizesWhenPickled(nested['inner'])
     with lock:
         d['child'] = os.getpid()
     l.append('from child')
@@ -149,6 +164,9 @@ class ManagerProxiesTest(unittest.TestCase):
 
     def test_a_proxy_inside_a_proxy(self):
         self.assertEqual(list(self.nested['inner']), [1])
+
+    def test_a_call_survives_a_proxy_finalized_inside_it(self):
+        self.assertEqual(self.ns.after_finalizer, 'sent after a finalizer')
 
 
 class ManagerSynchronisationTest(unittest.TestCase):
