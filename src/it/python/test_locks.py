@@ -98,18 +98,28 @@ class SignalsInAcquireTest(unittest.TestCase):
         return t
 
     def test_handler_runs_and_the_wait_goes_on(self):
-        ran = []
-        previous = signal.signal(signal.SIGUSR1, lambda *a: ran.append(True))
+        handled_at = []
+        handled = threading.Event()
+
+        def handler(signum, frame):
+            handled_at.append(time.monotonic())
+            handled.set()
+        previous = signal.signal(signal.SIGUSR1, handler)
         self.addCleanup(signal.signal, signal.SIGUSR1, previous)
         waiting = threading.Event()
         sender = self.send_when_waiting(signal.SIGUSR1, waiting)
-        releaser = threading.Timer(0.8, self.lock.release)
+
+        def release_after_the_handler():  # not on a timer: a loaded machine may send late
+            handled.wait(30)
+            time.sleep(0.5)
+            self.lock.release()
+        releaser = threading.Thread(target=release_after_the_handler)
         releaser.start()
-        t0 = time.monotonic()
         waiting.set()
         self.assertTrue(self.lock.acquire(timeout=30))
-        self.assertEqual(ran, [True])
-        self.assertGreaterEqual(elapsed(t0), 0.75)
+        self.assertEqual(len(handled_at), 1)
+        # The wait went on after the handler returned, until the release.
+        self.assertGreaterEqual(elapsed(handled_at[0]), 0.45)
         sender.join()
         releaser.join()
 
