@@ -23,10 +23,10 @@ from polyproc import _java
 from polyproc.context import PIPE_CAPACITY
 
 # The most one read of a message asks for: the one-way pipe's capacity, the most a read of it
-# returns. 64 MB messages from a parent to a forkserver child, seconds per
-# message once warm (8 in one program): 4.5 reading all that is still missing, 0.4 with 256 KiB or
-# 64 KiB pieces, 0.9 with 1 MiB (python3 0.08). python3 bench/communication.py --runs 1 --rounds 8,
-# 64 MB row: 13.5 MB/s before, 193 after (python3 859, 872).
+# returns. 64 MB messages from a parent to a forkserver child, seconds per message once warm (8
+# in one program): 4.5 reading all that is still missing, 0.4 with 256 KiB or 64 KiB pieces, 0.9
+# with 1 MiB (python3 0.08). python3 bench/communication.py --runs 1 --rounds 8, 64 MB row:
+# 13.5 MB/s before, 193 after (python3 859, 872).
 READ_LIMIT = PIPE_CAPACITY
 
 

@@ -155,21 +155,16 @@ class SignalsInAcquireTest(unittest.TestCase):
                 releaser.start()
                 # One try around the wait and the time until this round's SIGINT has been
                 # handled (late on a loaded machine, so that it cannot land in the next round):
-                # the handler raises once per round, and the signal is sent once waiting is set,
-                # so it lands in here wherever it lands.
+                # the signal is sent once waiting is set, and the handler records it before it
+                # raises, once per round, so its KeyboardInterrupt comes in here wherever it lands.
                 deadline = time.monotonic() + support.LONG
-                acquiring = True
-                while True:
-                    try:
-                        if acquiring:
-                            acquiring = False
-                            waiting.set()
-                            self.lock.acquire(timeout=30)
-                        while len(delivered) <= round_ and time.monotonic() < deadline:
-                            time.sleep(0.01)
-                        break
-                    except KeyboardInterrupt:
-                        pass
+                try:
+                    waiting.set()
+                    self.lock.acquire(timeout=30)
+                    while len(delivered) <= round_ and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                except KeyboardInterrupt:
+                    pass
                 releaser.join()
                 sender.join()
                 self.assertEqual(len(delivered), round_ + 1, 'each SIGINT handled once')
